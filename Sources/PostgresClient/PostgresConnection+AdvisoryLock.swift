@@ -1,0 +1,69 @@
+import Foundation
+
+/// Who holds an advisory lock: enough for a message that names the other writer.
+public struct AdvisoryLockHolder: Sendable, Hashable, CustomStringConvertible {
+    public var pid: Int32
+    public var applicationName: String
+    public var user: String
+    public var clientAddress: String?
+    public var backendStart: Date?
+
+    public var description: String {
+        var text = "\(applicationName.isEmpty ? "a session" : applicationName) (pid \(pid), user \(user)"
+        if let clientAddress { text += ", from \(clientAddress)" }
+        if let backendStart {
+            text += ", connected since \(ISO8601DateFormatter().string(from: backendStart))"
+        }
+        return text + ")"
+    }
+}
+
+extension PostgresConnection {
+    /// A stable 64-bit advisory-lock key for a name (FNV-1a), the same in every warden process.
+    public static func advisoryLockKey(_ name: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
+    /// Takes a session-level advisory lock if it is free; `false` if another session holds it.
+    public func tryAdvisoryLock(_ key: Int64) async throws -> Bool {
+        try await scalar(Bool.self, "SELECT pg_try_advisory_lock($1::bigint)", [key])
+    }
+
+    /// Waits for a session-level advisory lock. Cancelling the task cancels the wait.
+    public func advisoryLock(_ key: Int64) async throws {
+        try await query("SELECT pg_advisory_lock($1::bigint)", [key])
+    }
+
+    /// Releases a session-level advisory lock; `false` if this session did not hold it.
+    @discardableResult
+    public func advisoryUnlock(_ key: Int64) async throws -> Bool {
+        try await scalar(Bool.self, "SELECT pg_advisory_unlock($1::bigint)", [key])
+    }
+
+    /// The session holding an advisory lock in this database, if any.
+    public func advisoryLockHolder(_ key: Int64) async throws -> AdvisoryLockHolder? {
+        let bits = UInt64(bitPattern: key)
+        let high = UInt32(truncatingIfNeeded: bits >> 32)
+        let low = UInt32(truncatingIfNeeded: bits)
+        let result = try await query(
+            """
+            SELECT l.pid, coalesce(a.application_name, '') AS application_name, coalesce(a.usename, '') AS usename,
+                   a.client_addr::text AS client_addr, a.backend_start
+            FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+              AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            LIMIT 1
+            """, [Int64(high), Int64(low)])
+        guard let row = result.rows.first else { return nil }
+        return AdvisoryLockHolder(
+            pid: try row.decode(Int32.self, "pid"), applicationName: try row.decode(String.self, "application_name"),
+            user: try row.decode(String.self, "usename"), clientAddress: try row.decode(String?.self, "client_addr"),
+            backendStart: try row.decode(Date?.self, "backend_start"))
+    }
+}

@@ -1,0 +1,53 @@
+extension PostgresConnection {
+    /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
+    ///
+    /// The connection is held for the whole transaction, so no other caller's statement can slip into it.
+    /// A statement that failed inside `body` aborts the transaction even if `body` caught the error;
+    /// the commit then reports it instead of silently rolling back.
+    ///
+    /// - Parameter lockTimeout: a `SET LOCAL lock_timeout` for this transaction only — how long any
+    ///   statement in it may wait for a lock before failing with SQLSTATE 55P03.
+    @discardableResult
+    public func withTransaction<T>(
+        lockTimeout: Duration? = nil, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await withExclusiveAccess {
+            try await execute("BEGIN")
+            do {
+                if let lockTimeout {
+                    try await query("SELECT set_config('lock_timeout', $1, true)", [Self.milliseconds(lockTimeout)])
+                }
+                let value = try await body(self)
+                let tag = try await query("COMMIT").commandTag
+                if tag == "ROLLBACK" {
+                    throw PostgresError(
+                        code: .queryFailed, sqlState: "25P02",
+                        message: "the transaction was rolled back because a statement in it failed")
+                }
+                return value
+            } catch {
+                // A failed ROLLBACK (connection lost) leaves nothing behind either: the server aborts it.
+                _ = try? await query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Sets `lock_timeout` for the rest of the session (`nil` or zero: wait forever).
+    public func setLockTimeout(_ timeout: Duration?) async throws {
+        try await query("SELECT set_config('lock_timeout', $1, false)", [Self.milliseconds(timeout ?? .zero)])
+    }
+
+    /// Sets `statement_timeout` for the rest of the session (`nil` or zero: no limit).
+    public func setStatementTimeout(_ timeout: Duration?) async throws {
+        try await query("SELECT set_config('statement_timeout', $1, false)", [Self.milliseconds(timeout ?? .zero)])
+    }
+
+    /// A duration as PostgreSQL's millisecond setting text (`2000ms`), rounded up so 0.5 ms stays non-zero.
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        var millis = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        if attoseconds % 1_000_000_000_000_000 != 0 { millis += 1 }
+        return "\(max(0, millis))ms"
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Logging
+import PostgresClient
+
+/// Options every command that talks to the warehouse shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(
+        name: .customLong("database"),
+        help: ArgumentHelp(
+            "A libpq connection string or URI. Default: WARDEN_DATABASE_URL, then libpq's PG* variables, ~/.pgpass and service files.",
+            valueName: "DSN"))
+    var database: String?
+
+    var configuration: ConnectionConfiguration { ConnectionConfiguration.resolve(database) }
+}
+
+/// Options for output detail.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Show the SQL behind errors and log each statement.")
+    var verbose = false
+
+    /// A logger for the command: warnings only unless `--verbose`.
+    func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = verbose ? .debug : .warning
+        return logger
+    }
+}
+
+/// Prints an error the way every warden command does: one sentence, the SQL only with `--verbose`.
+func describe(_ error: any Error, verbose: Bool) -> String {
+    if let error = error as? PostgresError { return verbose ? error.debugDescription : error.description }
+    return String(describing: error)
+}
