@@ -36,12 +36,13 @@ extension PostgresConnection {
 
     /// Runs a script of several statements separated by semicolons (libpq's simple-query protocol),
     /// as `psql -f` would without its backslash commands. Runs as one implicit transaction unless the
-    /// script has its own `BEGIN`/`COMMIT`.
-    public func executeScript(_ sql: String) async throws {
+    /// script has its own `BEGIN`/`COMMIT`. Returns the last statement's result.
+    @discardableResult
+    public func executeScript(_ sql: String) async throws -> PostgresResult {
         logger.debug("script", metadata: ["bytes": "\(sql.utf8.count)"])
         let redaction = self.redaction
-        try await withExclusiveAccess {
-            _ = try await withHandle { handle in
+        return try await withExclusiveAccess {
+            try await withHandle { handle in
                 try PostgresResult.consume(PQexec(handle, sql), handle: handle, sql: sql, redaction: redaction)
             }
         }

@@ -11,7 +11,7 @@ import Testing
 /// skipped, and the host-key logic is still covered by `KnownHostsTests`.
 @Suite(
     "SSH remotes against a local sshd",
-    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") && getuid() == 0),
+
     .serialized)
 struct GitRepositorySSHTests {
     @Test("known host and accepted key: clone works; unknown host key: .certificate; wrong key: .authentication")
