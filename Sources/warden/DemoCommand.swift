@@ -1,13 +1,103 @@
 import ArgumentParser
+import DemoWorld
+import EmbeddedPostgres
+import Foundation
+import PostgresClient
 
 extension Warden {
     /// `warden demo`: the whole story on an embedded PostgreSQL.
+    ///
+    /// Today it builds the example tenant sources and a legacy warehouse exactly as seed 000's runbook
+    /// does, and shows it; adopting it and changing it with warden joins the story as plan/apply land.
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Build the example tenant sources and a seed-style legacy warehouse on an embedded PostgreSQL and show it.")
+            abstract: "Build the example tenant sources and a seed-style legacy warehouse on an embedded PostgreSQL, and show it.")
+
+        @Option(help: "The warehouse's today (YYYY-MM-DD); the last daily view is the day before.")
+        var asOf: String = "2026-03-15"
+
+        @Option(help: "The oldest year kept as a yearly table.")
+        var firstYear: Int = 2024
+
+        @Flag(help: "Keep the server running after the tour, for psql, until Ctrl-C.")
+        var keep = false
+
+        @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            print("demo: not yet")
+            guard let asOfDate = try? PostgresDate(postgresText: asOf) else {
+                throw ValidationError("--as-of must be a date like 2026-03-15, not '\(asOf)'")
+            }
+            let logger = output.logger("warden.demo")
+            do {
+                try await EmbeddedPostgres.withCluster(logger: logger) { cluster in
+                    print("▸ embedded PostgreSQL 15 on 127.0.0.1:\(cluster.port) (socket in \(cluster.socketDirectory))")
+                    let configuration = DemoWorld.Configuration(asOf: asOfDate, firstYear: firstYear)
+                    print("▸ building tenant sources and the legacy warehouse as seed 000 does (as of \(asOfDate))…")
+                    let built = try await DemoWorld.build(on: cluster, configuration, logger: logger)
+                    try await tour(built)
+                    if keep {
+                        print("\nThe server keeps running. Explore with:\n  psql \"\(built.warehouseConnectionString)\"\nPress Ctrl-C to stop and remove it.")
+                        while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+                    }
+                }
+            } catch {
+                printError(describe(error, verbose: output.verbose))
+                throw ExitCode(1)
+            }
+        }
+
+        private func tour(_ built: DemoWorld.Built) async throws {
+            let configuration = built.configuration
+            let sources = configuration.tenants.map { tenant in
+                "\(tenant.schema) \(built.sourceRows[configuration.sourceDatabase(tenant)] ?? 0) rows"
+            }
+            print(String(format: "  sources built in %.1f s: %@", built.sourceSeconds, sources.joined(separator: ", ")))
+            print(String(format: "  legacy warehouse built in %.1f s", built.warehouseSeconds))
+
+            let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(built.warehouseConnectionString))
+            defer { Task { await warehouse.close() } }
+            print("\n▸ the registry, _wh.mv_templates (seed 000)")
+            for row in try await warehouse.query(
+                "SELECT template_name, description, length(query_template) FROM _wh.mv_templates ORDER BY 1") {
+                print("  \(row[0] ?? "")  —  \(row[1] ?? "")  (query \(row[2] ?? "?") characters)")
+            }
+            print("\n▸ objects per tenant (seed 000, Phase 1)")
+            let counts = try await warehouse.query(
+                """
+                SELECT n.nspname::text AS tenant,
+                       count(*) FILTER (WHERE c.relkind = 'm') AS daily_views,
+                       count(*) FILTER (WHERE c.relkind = 'r' AND c.relname ~ '_[0-9]{4}$') AS yearly_tables,
+                       count(*) FILTER (WHERE c.relkind = 'v') AS union_views,
+                       pg_size_pretty(sum(pg_total_relation_size(c.oid)) FILTER (WHERE c.relkind IN ('m', 'r'))) AS size
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = ANY($1::text[]) GROUP BY 1 ORDER BY 1
+                """, [configuration.tenants.map(\.schema)])
+            print("  tenant      daily MVs  yearly tables  union views  size")
+            for row in counts {
+                print("  " + pad(row[0], 10) + "  " + pad(row[1], 9) + "  " + pad(row[2], 13) + "  " + pad(row[3], 11) + "  " + (row[4] ?? ""))
+            }
+            print("\n▸ the public views, per tenant")
+            for template in DemoWorld.templates {
+                let rows = try await warehouse.query("SELECT tenant, count(*) FROM public.\(template) GROUP BY 1 ORDER BY 1")
+                let parts = rows.map { "\($0[0] ?? "?") \($0[1] ?? "0")" }
+                print("  public.\(template): " + parts.joined(separator: ", "))
+            }
+            print("\n▸ a daily view reads its day from the tenant's database through dblink:")
+            let definition = try await warehouse.scalar(
+                String.self,
+                "SELECT definition FROM pg_matviews WHERE schemaname = 'landb' AND matviewname LIKE 'foodlogstats_%' ORDER BY matviewname DESC LIMIT 1")
+            let lines = definition.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            if let from = lines.firstIndex(where: { $0.hasPrefix("FROM dblink") }) {
+                print("  " + lines[0] + " …")
+                print("  " + String(lines[from].prefix(150)) + " …")
+            }
+            print("\nChanging a column here is seed 000's 20–60 minute runbook (examples/changes/seed_add_waste_category.sql).")
+        }
+
+        private func pad(_ value: String?, _ width: Int) -> String {
+            let text = value ?? ""
+            return text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
         }
     }
 }
