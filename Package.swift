@@ -22,6 +22,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // 5.2+ rejects duplicate mapping keys (Yams #415), which the loader must report.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // C libraries, found through pkg-config.
@@ -36,7 +38,7 @@ let package = Package(
 
         // The pure core.
         .target(name: "WardenModel", dependencies: ["PostgresSyntax"]),
-        .target(name: "DesiredState", dependencies: ["WardenModel"]),
+        .target(name: "DesiredState", dependencies: ["WardenModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "Drift", dependencies: ["WardenModel"]),
         .target(name: "Planner", dependencies: ["WardenModel", "Drift"]),
         .target(name: "Scheduler", dependencies: ["WardenModel", "Planner"]),
@@ -63,6 +65,10 @@ let package = Package(
         // Tests.
         .target(name: "TestSupport", dependencies: ["EmbeddedPostgres", "PostgresClient"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresSyntaxTests", dependencies: ["PostgresSyntax"]),
+        .testTarget(name: "WardenModelTests", dependencies: ["WardenModel"]),
+        .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "WardenModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DriftTests", dependencies: ["Drift", "WardenModel"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "WardenModel", "PostgresClient", "DemoWorld", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
         .testTarget(name: "GitSourceTests", dependencies: ["GitSource"]),
         .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres", "PostgresClient", "TestSupport"]),

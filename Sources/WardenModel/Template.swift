@@ -1,0 +1,77 @@
+import PostgresSyntax
+
+/// A template: one kind of daily materialized view, its columns, query and indexes (`templates/<name>.yaml`).
+public struct Template: Sendable, Hashable, Codable {
+    public var name: String
+    public var description: String
+    /// SQL run on the tenant's database; its only placeholder is `{TARGET_DATE}` (`YYYY-MM-DD`).
+    public var query: String
+    /// In view column order.
+    public var columns: [Column]
+    public var indexes: [IndexSpec]
+
+    public init(name: String, description: String = "", query: String, columns: [Column], indexes: [IndexSpec] = []) {
+        self.name = name
+        self.description = description
+        self.query = query
+        self.columns = columns
+        self.indexes = indexes
+    }
+
+    /// The placeholder the query must contain.
+    public static let datePlaceholder = "{TARGET_DATE}"
+
+    /// The query for one day: `{TARGET_DATE}` replaced by `YYYY-MM-DD`.
+    public func renderedQuery(for day: Day) -> String {
+        query.replacing(Template.datePlaceholder, with: day.description)
+    }
+
+    /// The `AS t(...)` column list of a daily view, and `_wh.mv_templates.column_definitions`:
+    /// `id bigint, store text, …`.
+    public var columnDefinitions: String {
+        columns.map { "\(SQL.identifier($0.name)) \($0.type.name)" }.joined(separator: ", ")
+    }
+
+    /// The column of that name.
+    public func column(named name: String) -> Column? { columns.first { $0.name == name } }
+}
+
+/// A column of a template.
+public struct Column: Sendable, Hashable, Codable {
+    public var name: String
+    public var type: ColumnType
+    /// Value for history rows older than the column (a literal of `type`), or `nil` for NULL.
+    public var defaultValue: String?
+    /// `NOT NULL` on yearly tables; needs a default (seed 002).
+    public var notNull: Bool
+    /// The column's previous name: a rename, not a drop and an add.
+    public var renamedFrom: String?
+
+    public init(name: String, type: ColumnType, defaultValue: String? = nil, notNull: Bool = false, renamedFrom: String? = nil) {
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.notNull = notNull
+        self.renamedFrom = renamedFrom
+    }
+}
+
+/// An index of a template, compared by definition (columns and uniqueness), never by name.
+public struct IndexSpec: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+    public var columns: [String]
+    public var unique: Bool
+
+    public init(columns: [String], unique: Bool = false) {
+        self.columns = columns
+        self.unique = unique
+    }
+
+    /// `UNIQUE (id)` or `(logged_time)`.
+    public var description: String {
+        (unique ? "UNIQUE " : "") + "(" + columns.joined(separator: ", ") + ")"
+    }
+
+    public static func < (lhs: IndexSpec, rhs: IndexSpec) -> Bool {
+        (lhs.columns.joined(separator: ","), lhs.unique ? 1 : 0) < (rhs.columns.joined(separator: ","), rhs.unique ? 1 : 0)
+    }
+}
