@@ -75,3 +75,13 @@ public struct IndexSpec: Sendable, Hashable, Codable, Comparable, CustomStringCo
         (lhs.columns.joined(separator: ","), lhs.unique ? 1 : 0) < (rhs.columns.joined(separator: ","), rhs.unique ? 1 : 0)
     }
 }
+
+extension Template {
+    /// The hash warden stamps on a daily view it builds: what the view reads (connection and rendered
+    /// query), its columns and its indexes. Equal hashes mean the view needs no rebuild.
+    public func dailyViewSpecHash(day: Day, connection: String) -> String {
+        SpecHash.of(
+            ["daily-view", connection, QueryText.normalized(renderedQuery(for: day)), columnDefinitions]
+                + indexes.sorted().map(\.description))
+    }
+}
