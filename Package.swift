@@ -50,7 +50,7 @@ let package = Package(
         // The long-running shell.
         .target(name: "Controller", dependencies: [
             "WardenModel", "GitSource", "DesiredState", "Catalog", "Drift", "Planner", "Scheduler", "Executor",
-            logging,
+            "PostgresClient", logging,
         ]),
         .target(name: "StatusServer", dependencies: ["WardenModel", "Controller", logging]),
 

@@ -31,9 +31,9 @@ extension Warden {
 }
 
 /// Writes one line to standard error.
-func printError(_ message: String) {
+func printError(_ message: String, prefixed: Bool = true) {
     var standardError = StandardError()
-    print("warden: \(message)", to: &standardError)
+    print(prefixed ? "warden: \(message)" : message, to: &standardError)
 }
 
 struct StandardError: TextOutputStream {

@@ -1,0 +1,67 @@
+import Catalog
+import DesiredState
+import Drift
+import Foundation
+import PostgresClient
+import WardenModel
+
+/// The stages of one reconcile pass up to the drift report, shared by the CLI and the controller:
+/// desired state (git) and live catalog (libpq) in, drift out.
+public enum Pipeline {
+    /// The desired state failed to load: every diagnostic, so all problems are shown at once.
+    public struct InvalidDesiredState: Error, Sendable, CustomStringConvertible {
+        public var diagnostics: [Diagnostic]
+        public var description: String {
+            let errors = diagnostics.filter { $0.severity == .error }.count
+            return "the desired state has \(errors) error\(errors == 1 ? "" : "s"); fix them and commit again"
+        }
+    }
+
+    /// Loads the desired state offline (no database), or throws ``InvalidDesiredState``.
+    public static func loadOffline(_ snapshot: DesiredStateSnapshot) throws -> LoadResult {
+        let result = DesiredStateLoader.load(files: snapshot.files, root: snapshot.root, revision: snapshot.revision)
+        guard result.desired != nil else { throw InvalidDesiredState(diagnostics: result.diagnostics) }
+        return result
+    }
+
+    /// Loads the desired state with its types normalized through the server (`int4` → `integer`, and
+    /// types only the server knows: domains, enums, extensions' types).
+    ///
+    /// The offline load runs first: an invalid repository never reaches the database.
+    public static func load(_ snapshot: DesiredStateSnapshot, on connection: PostgresConnection) async throws -> LoadResult {
+        let offline = DesiredStateLoader.load(files: snapshot.files, root: snapshot.root, revision: snapshot.revision)
+        let onlyTypeProblems = offline.diagnostics.filter { $0.severity == .error }.allSatisfy { $0.message.contains("type") }
+        guard offline.desired != nil || onlyTypeProblems else { throw InvalidDesiredState(diagnostics: offline.diagnostics) }
+        let spellings = DesiredStateLoader.typeSpellings(files: snapshot.files, root: snapshot.root)
+        let resolved = try await TypeNormalizer.canonicalize(spellings, on: connection)
+        var typeNames: [String: String] = [:]
+        for (spelling, result) in resolved {
+            if case .success(let canonical) = result { typeNames[spelling] = canonical }
+        }
+        let result = DesiredStateLoader.load(
+            files: snapshot.files, root: snapshot.root, revision: snapshot.revision, typeNames: typeNames)
+        guard result.desired != nil else { throw InvalidDesiredState(diagnostics: result.diagnostics) }
+        return result
+    }
+
+    /// Reads the live warehouse.
+    public static func observe(_ connection: PostgresConnection) async throws -> LiveWarehouse {
+        try await CatalogReader.read(connection, options: CatalogReader.Options(includeDefinitions: .unstampedOnly))
+    }
+
+    /// The drift of the warehouse behind `connection` from `desired` at `asOf`.
+    public static func drift(
+        _ desired: DesiredWarehouse, on connection: PostgresConnection, asOf: Day
+    ) async throws -> DriftReport {
+        let live = try await observe(connection)
+        return DriftDetector.detect(desired: desired, live: live, asOf: asOf)
+    }
+
+    /// Today in an IANA time zone: the default as-of date.
+    public static func today(in timeZone: String, now: Date = Date()) -> Day {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: now)
+        return Day(year: parts.year!, month: parts.month!, day: parts.day!)!
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Controller
+import Drift
+import PostgresClient
+
+extension Warden {
+    /// `warden drift`: what differs between git and the warehouse.
+    struct Drift: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Report drift between the desired state and the live warehouse. Exit 0 in sync, 2 drift, 1 error.")
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, markdown }
+
+        @OptionGroup var source: SourceOptions
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var asOf: AsOfOptions
+        @Option(help: "table (people), json (machines, stable), markdown (pull-request comments).")
+        var format: Format = .table
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let logger = output.logger("warden.drift")
+            let report: DriftReport
+            do {
+                let snapshot = try source.source.read()
+                _ = try Pipeline.loadOffline(snapshot)
+                let connection = try await PostgresConnection.connect(database.configuration, logger: logger)
+                defer { Task { await connection.close() } }
+                let desired = try await Pipeline.load(snapshot, on: connection).desired!
+                report = try await Pipeline.drift(desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone))
+            } catch let invalid as Pipeline.InvalidDesiredState {
+                for diagnostic in invalid.diagnostics { printError(diagnostic.description, prefixed: false) }
+                printError(invalid.description)
+                throw ExitCode(1)
+            } catch let validation as ValidationError {
+                throw validation
+            } catch {
+                printError(describe(error, verbose: output.verbose))
+                throw ExitCode(1)
+            }
+            switch format {
+            case .table: print(report.table(), terminator: "")
+            case .json: print(report.json())
+            case .markdown: print(report.markdown(), terminator: "")
+            }
+            if !report.inSync { throw ExitCode(2) }
+        }
+    }
+}

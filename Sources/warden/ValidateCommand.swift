@@ -1,0 +1,61 @@
+import ArgumentParser
+import Catalog
+import Controller
+import DesiredState
+import PostgresClient
+
+extension Warden {
+    /// `warden validate`: lint the desired state; with a database, also normalize types through the server
+    /// and dry-run every template through every tenant's connection.
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lint the desired state. With --database, also check types on the server and dry-run each template's query (LIMIT 0) through every tenant's connection.")
+
+        @OptionGroup var source: SourceOptions
+        @Option(name: .customLong("database"), help: ArgumentHelp("Also check against this warehouse (libpq DSN).", valueName: "DSN"))
+        var database: String?
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let logger = output.logger("warden.validate")
+            do {
+                let snapshot = try source.source.read()
+                // Offline first: an invalid repository never reaches the database.
+                let offline = try Pipeline.loadOffline(snapshot)
+                printWarnings(offline.diagnostics)
+                var desired = offline.desired!
+                var problems = 0
+                if let database {
+                    let connection = try await PostgresConnection.connect(ConnectionConfiguration(database), logger: logger)
+                    defer { Task { await connection.close() } }
+                    desired = try await Pipeline.load(snapshot, on: connection).desired!
+                    let checks = try await QueryDryRun.run(desired, on: connection)
+                    for check in checks where !check.problems.isEmpty {
+                        for problem in check.problems {
+                            print("\(check.template) via \(check.connection) (\(check.tenant)): \(problem)")
+                            problems += 1
+                        }
+                    }
+                    print("dry-ran \(checks.count) template × tenant queries on \(connection.target): \(problems == 0 ? "all match" : "\(problems) problem(s)")")
+                }
+                let revision = snapshot.revision.map { " at \(String($0.prefix(12)))" } ?? ""
+                if problems > 0 { throw ExitCode(1) }
+                print("valid: \(desired.templates.count) template(s), \(desired.settings.tenants.count) tenant(s), "
+                    + "\(desired.settings.windows.count) window(s)\(revision)")
+            } catch let invalid as Pipeline.InvalidDesiredState {
+                for diagnostic in invalid.diagnostics { printError(diagnostic.description, prefixed: false) }
+                printError(invalid.description)
+                throw ExitCode(1)
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                printError(describe(error, verbose: output.verbose))
+                throw ExitCode(1)
+            }
+        }
+
+        private func printWarnings(_ diagnostics: [Diagnostic]) {
+            for diagnostic in diagnostics where diagnostic.severity != .error { printError(diagnostic.description, prefixed: false) }
+        }
+    }
+}
