@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
         .testTarget(name: "GitSourceTests", dependencies: ["GitSource"]),
         .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres", "PostgresClient", "TestSupport"]),
-        .testTarget(name: "WardenCLITests", dependencies: ["warden", "PostgresClient", "TestSupport"]),
+        .testTarget(name: "WardenCLITests", dependencies: ["warden", "PostgresClient", "TestSupport", "DemoWorld"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "DemoWorld", "Executor", "PostgresClient", "TestSupport", "EmbeddedPostgres",
         ]),

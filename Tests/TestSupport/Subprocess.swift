@@ -25,8 +25,9 @@ public enum Subprocess {
         }
     }
 
-    struct SpawnFailure: Error, CustomStringConvertible {
-        var description: String
+    public struct SpawnFailure: Error, CustomStringConvertible {
+        public init(description: String) { self.description = description }
+        public var description: String
     }
 
     static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Outcome {
