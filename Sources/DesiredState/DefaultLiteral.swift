@@ -23,10 +23,10 @@ enum DefaultLiteral {
             let words: Set = ["t", "f", "true", "false", "y", "n", "yes", "no", "on", "off", "1", "0"]
             return words.contains(value.lowercased()) ? nil : "true or false"
         case "date":
-            return isDate(value) || isInfinity(value) ? nil : "a date written YYYY-MM-DD, such as 2024-01-01"
+            return isDate(value) || isInfinity(value) ? nil : "a date in YYYY-MM-DD form, such as 2024-01-01"
         case "timestamp with time zone", "timestamp without time zone", "timestamp":
             return isTimestamp(value) || isInfinity(value)
-                ? nil : "a timestamp written YYYY-MM-DD HH:MM:SS with an optional zone, such as 2024-01-01 00:00:00+00"
+                ? nil : "a timestamp in YYYY-MM-DD HH:MM:SS form with an optional zone, such as 2024-01-01 00:00:00+00"
         case "uuid":
             return isUUID(value) ? nil : "a UUID such as 00000000-0000-0000-0000-000000000000"
         case "character varying", "character":

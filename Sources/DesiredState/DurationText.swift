@@ -35,6 +35,7 @@ enum DurationText {
             while index < scalars.count, !("0"..."9").contains(scalars[index]) { index += 1 }
             let unit = String(String.UnicodeScalarView(scalars[unitStart..<index]))
             if unit.isEmpty { return .failure(.missingUnit) }
+            if unit.unicodeScalars.contains(where: { $0.properties.isWhitespace }) { return .failure(.malformed) }
             guard let size = units[unit] else { return .failure(.unknownUnit(unit)) }
             let (product, overflow) = amount.multipliedReportingOverflow(by: size)
             let (sum, overflow2) = total.addingReportingOverflow(product)
