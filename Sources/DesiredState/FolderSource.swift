@@ -5,7 +5,8 @@ extension DesiredStateLoader {
     /// are relative to that folder, sorted by path. The only I/O of the module.
     ///
     /// Like a `GitSnapshot`, it leaves out symbolic links; it also skips hidden entries (`.git`, editor
-    /// swap files), which no schema repository needs.
+    /// swap files), which no schema repository needs. Load the result with the root relative to the
+    /// folder: `desired-state` for a repository's top folder, `""` for the desired-state folder itself.
     public static func files(inFolder path: String) throws -> [SourceFile] {
         let manager = FileManager.default
         var isFolder: ObjCBool = false
