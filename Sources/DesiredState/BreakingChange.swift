@@ -18,6 +18,7 @@ public struct BreakingChange: Sendable, Hashable, CustomStringConvertible {
         case templateRemoved
     }
 
+    /// What kind of change it is.
     public var kind: Kind
     /// The template concerned, or `nil` for warehouse-wide changes (tenants, `firstYear`).
     public var template: String?

@@ -9,6 +9,7 @@ public struct DesiredStateError: Error, Sendable, Hashable, CustomStringConverti
         case unreadable
     }
 
+    /// What went wrong.
     public var code: Code
     /// The path concerned.
     public var path: String
@@ -22,5 +23,6 @@ public struct DesiredStateError: Error, Sendable, Hashable, CustomStringConverti
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }

@@ -10,6 +10,7 @@ public struct Diagnostic: Sendable, Hashable, Comparable, CustomStringConvertibl
         /// Worth a look; the desired state is still used.
         case warning
 
+        /// Errors sort before warnings.
         public static func < (lhs: Severity, rhs: Severity) -> Bool {
             lhs == .error && rhs == .warning
         }
@@ -21,6 +22,7 @@ public struct Diagnostic: Sendable, Hashable, Comparable, CustomStringConvertibl
     public var line: Int
     /// 1-based column, in Unicode scalars (as libyaml counts them).
     public var column: Int
+    /// Whether it stops the load.
     public var severity: Severity
     /// One sentence naming the object and the fix.
     public var message: String

@@ -1,8 +1,12 @@
 /// Checks that a file is UTF-8 before anything reads it, and says where it is not.
 enum UTF8Validation {
-    /// The file's text, or `nil` after reporting the first byte that is not UTF-8.
+    /// The file's text without a byte-order mark (editors on Windows write one; YAML and PostgreSQL
+    /// would read it as a character), or `nil` after reporting the first byte that is not UTF-8.
     static func text(of source: SourceFile, diagnostics: inout DiagnosticList) -> String? {
-        if let text = source.text { return text }
+        if var text = source.text {
+            if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
+            return text
+        }
         let offset = firstInvalidByte(in: source.contents) ?? 0
         let byte = source.contents.indices.contains(offset) ? source.contents[offset] : 0
         let hex = String(byte, radix: 16, uppercase: true)

@@ -232,6 +232,18 @@ import WardenModel
         #expect(result.errors[0].message.contains("'id\\nerror: forged'"))
     }
 
+    @Test func windowsLineEndingsAndAByteOrderMarkRead() throws {
+        let files = RepositoryFiles.make([
+            "warehouse.yaml": "\u{FEFF}" + RepositoryFiles.warehouse.replacing("\n", with: "\r\n"),
+            "templates/a.yaml": RepositoryFiles.template("a").replacing("\n", with: "\r\n") + "bogus: 1\r\n",
+            "templates/a.sql": "\u{FEFF}SELECT 1 AS id\r\nWHERE d = '{TARGET_DATE}'\r\n",
+        ])
+        let result = DesiredStateLoader.load(files: files, root: "desired-state", revision: nil)
+        #expect(result.diagnostics.map(\.description) == [
+            "desired-state/templates/a.yaml:7:1: error: unknown key 'bogus' in template 'a'; remove it (allowed keys: apiVersion, kind, name, description, query, columns, indexes)",
+        ])
+    }
+
     @Test func diagnosticsPrintAsCompilersPrintThem() {
         let diagnostic = Diagnostic(file: "desired-state/templates/x.yaml", line: 12, column: 5, severity: .error, message: "m")
         #expect(diagnostic.description == "desired-state/templates/x.yaml:12:5: error: m")
