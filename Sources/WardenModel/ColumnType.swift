@@ -95,6 +95,10 @@ public struct ColumnType: Hashable, Sendable, Codable, CustomStringConvertible {
         return base + modifiers + arraySuffix
     }
 
+    /// Every spelling of a built-in type that ``init(_:)`` accepts without modifiers, sorted: for
+    /// did-you-mean suggestions when a spelling is not a type.
+    public static var builtInSpellings: [String] { aliases.keys.sorted() }
+
     /// Types that take modifiers: `numeric(p,s)`, `character varying(n)`, `timestamp(p) …`.
     static let typesWithModifiers: Set<String> = [
         "numeric", "character varying", "character", "bit", "bit varying", "timestamp with time zone",

@@ -1,0 +1,3 @@
+SELECT id, store, weight
+FROM {TENANT}.foodlogs
+WHERE day = '{TARGET_DATE}'

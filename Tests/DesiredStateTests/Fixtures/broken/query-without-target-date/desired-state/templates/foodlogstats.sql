@@ -1,0 +1,3 @@
+SELECT id, store, weight
+FROM foodlogs
+WHERE day = current_date - 1
