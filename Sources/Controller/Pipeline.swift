@@ -30,7 +30,7 @@ public enum Pipeline {
     /// The offline load runs first: an invalid repository never reaches the database.
     public static func load(_ snapshot: DesiredStateSnapshot, on connection: PostgresConnection) async throws -> LoadResult {
         let offline = DesiredStateLoader.load(files: snapshot.files, root: snapshot.root, revision: snapshot.revision)
-        let onlyTypeProblems = offline.diagnostics.filter { $0.severity == .error }.allSatisfy { $0.message.contains("type") }
+        let onlyTypeProblems = offline.diagnostics.filter { $0.severity == .error }.allSatisfy { $0.message.contains("is not a type PostgreSQL knows") }
         guard offline.desired != nil || onlyTypeProblems else { throw InvalidDesiredState(diagnostics: offline.diagnostics) }
         let spellings = DesiredStateLoader.typeSpellings(files: snapshot.files, root: snapshot.root)
         let resolved = try await TypeNormalizer.canonicalize(spellings, on: connection)
