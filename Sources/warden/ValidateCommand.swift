@@ -24,6 +24,15 @@ extension Warden {
                 let offline = try Pipeline.loadOffline(snapshot)
                 printWarnings(offline.diagnostics)
                 var desired = offline.desired!
+                // Seed 002, "backward compatibility first": breaking changes since the previous revision.
+                if let previous = try? source.source.readPrevious(to: snapshot),
+                   let before = DesiredStateLoader.load(files: previous.files, root: previous.root, revision: previous.revision).desired {
+                    let changes = BreakingChangeLint.lint(previous: before, current: desired)
+                    for change in changes {
+                        print("breaking since \(previous.revision.map { String($0.prefix(12)) } ?? "the previous revision"): \(change); "
+                            + "applying it needs policy.allowDestructive: true or --allow-destructive")
+                    }
+                }
                 var problems = 0
                 if let database {
                     let connection = try await PostgresConnection.connect(ConnectionConfiguration(database), logger: logger)
