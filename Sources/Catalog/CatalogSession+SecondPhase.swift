@@ -180,8 +180,8 @@ extension CatalogSession {
         typeNames: [RawColumn.TypeKey: ColumnType], into results: SecondPhase
     ) -> [ConnectionPool.Job] {
         var deparse: [UInt32] = []
-        var rules: [(oid: UInt32, columns: [DailyViewRule.Column])] = []
-        var ruleColumns: [Int: [DailyViewRule.Column]] = [:]
+        var rules: [(oid: UInt32, columns: [DailyViewRule.Column], entry: [UInt8])] = []
+        var ruleColumns: [Int: (columns: [DailyViewRule.Column], entry: [UInt8])] = [:]
         let dblink = DailyViewRule.supports(serverVersion: facts.version) ? facts.dblink : nil
         for relation in relations {
             switch relation.kind {
@@ -192,12 +192,12 @@ extension CatalogSession {
                 }
             case .materializedView:
                 guard CatalogReader.Options.wants(options.includeDefinitions, comment: relation.comment) else { continue }
-                guard dblink != nil else {
+                guard let dblink else {
                     deparse.append(relation.oid)
                     continue
                 }
                 if let known = ruleColumns[relation.columnList] {
-                    rules.append((relation.oid, known))
+                    rules.append((relation.oid, known.columns, known.entry))
                     continue
                 }
                 let columns = columnLists[relation.columnList].map {
@@ -205,28 +205,32 @@ extension CatalogSession {
                         name: $0.name, typeOID: $0.typeOID, typmod: $0.typmod,
                         typeName: typeNames[$0.typeKey]?.name ?? "?")
                 }
-                ruleColumns[relation.columnList] = columns
-                rules.append((relation.oid, columns))
+                let entry = DailyViewRule.functionEntry(columns: columns, dblink: dblink)
+                ruleColumns[relation.columnList] = (columns, entry)
+                rules.append((relation.oid, columns, entry))
             }
         }
         var jobs: [ConnectionPool.Job] = []
         if let dblink {
-            let patterns = DailyViewRule.patterns(dblink: dblink)
+            let patterns = DailyViewRule.patterns
             let quoting = facts.quoting
             for batch in Self.batches(rules, size: 4000) {
                 let oids = Self.oidArray(batch.map(\.oid))
-                let columns = Dictionary(uniqueKeysWithValues: batch.map { ($0.oid, $0.columns) })
+                let expected = Dictionary(uniqueKeysWithValues: batch.map { ($0.oid, ($0.columns, $0.entry)) })
                 jobs.append { connection in
                     var rendered: [UInt32: String] = [:]
                     var rest: [UInt32] = []
                     for row in try await connection.query(DailyViewRule.query, [oids] + patterns.map { $0 as any PostgresBindable }) {
                         let oid = try Self.oid(row, 0)
-                        guard let columns = columns[oid] else { continue }
+                        guard let (columns, entry) = expected[oid] else { continue }
                         guard row[1] == "t", let connectionBytes = row[2], let queryBytes = row[3],
-                              let coldefs = row[4], let targets = row[5],
+                              let headEnd = row[4], let middle = row[5], let tailStart = row[6], let coldefs = row[7],
+                              let targets = row[8],
                               let call = DailyViewRule.decode(
-                                connectionBytes: connectionBytes, queryBytes: queryBytes, coldefs: coldefs,
-                                targets: targets, columns: columns)
+                                DailyViewRule.Pieces(
+                                    connectionBytes: connectionBytes, queryBytes: queryBytes, headEnd: headEnd,
+                                    middle: middle, tailStart: tailStart, coldefs: coldefs, targets: targets),
+                                columns: columns, entry: entry)
                         else {
                             rest.append(oid)
                             continue
@@ -237,12 +241,14 @@ extension CatalogSession {
                     }
                     // A view without a `_RETURN` rule row cannot be, but would be deparsed too.
                     let answered = Set(rest)
-                    rest += columns.keys.filter { rendered[$0] == nil && !answered.contains($0) }
+                    rest += expected.keys.filter { rendered[$0] == nil && !answered.contains($0) }
                     results.definitions.update { $0.merge(rendered) { first, _ in first } }
                     results.deparse.update { $0 += rest }
+                    results.fromRules.update { $0 += rendered.count }
                 }
             }
         }
+        results.deparsed.set(deparse.count)
         return jobs + Self.viewDefinitionJobs(deparse, into: results)
     }
 

@@ -114,6 +114,9 @@ struct CatalogSession {
 
         // Phase 3: rules that were not daily views after all.
         let leftovers = second.deparse.value
+        primary.logger.debug(
+            "catalog definitions",
+            metadata: ["from_rules": "\(second.fromRules.value)", "deparsed": "\(second.deparsed.value + leftovers.count)"])
         if !leftovers.isEmpty {
             let third = SecondPhase()
             try await ConnectionPool.run(Self.viewDefinitionJobs(leftovers, into: third), on: connections)
@@ -158,6 +161,9 @@ struct CatalogSession {
         let indexDefinitions = Slot<[UInt32: (definition: String, keys: [String]?)]>([:])
         /// Materialized views whose rule was not a daily view: for `pg_get_viewdef`.
         let deparse = Slot<[UInt32]>([])
+        /// How many definitions were read from rules, and how many deparsed in this phase.
+        let fromRules = Slot(0)
+        let deparsed = Slot(0)
     }
 
     mutating func mergeFirstPhase(_ parts: FirstPhase) throws {

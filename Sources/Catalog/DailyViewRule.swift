@@ -27,60 +27,70 @@ struct DailyViewRule {
     /// Whether the fast path applies to this server at all.
     static func supports(serverVersion: Int) -> Bool { (150000..<160000).contains(serverVersion) }
 
-    /// The query: one row per materialized view of `$1` that has a `_RETURN` rule, with `ok` (the
-    /// server-side shape checks), the two constants' byte lists, the column definition list and the
-    /// target list. `$2`–`$5` are the patterns of ``patterns(dblink:)``.
+    /// The query: one row per materialized view of `$1` that has a `_RETURN` rule.
+    ///
+    /// With `t` the tree, cut at the first byte list (`p1`), the end of the first constant (`e1`), the
+    /// second byte list (`p2`) and its end (`e2`):
+    /// - `ok`: the server's checks — the head (up to the first byte list) is a single top-level query
+    ///   with no CTE, sub-link, aggregate or window function and the `old`/`new` entries of a
+    ///   materialized view's rule (`$2`), what follows the column definition list up to the target list
+    ///   is exactly one `FROM` item, range-table entry 3, and no qualifier (`$3`), and what follows the
+    ///   target list is exactly the end of a query with no grouping, ordering, limit or set operation
+    ///   (`$4`);
+    /// - for the client's strict checks: the last 768 bytes of the head (the function entry, its
+    ///   `FuncExpr` and the first constant's header), the middle between the byte lists (the second
+    ///   constant's header), the start of the tail (up to the column definition list), the column
+    ///   definition list and the target list;
+    /// - the two byte lists.
     static let query = """
-        SELECT z.oid, z.ok, z.connection, z.query, z.coldefs, z.targets
+        SELECT y.oid,
+               (y.head LIKE $2::bytea ESCAPE '#'
+                AND substring(y.tail FROM y.pf FOR length($3::bytea)) = $3::bytea
+                AND substring(y.tail FROM y.po) = $4::bytea) AS ok,
+               convert_from(y.l1, 'UTF8') AS connection,
+               convert_from(y.l2, 'UTF8') AS query,
+               convert_from(substring(y.head FROM greatest(length(y.head) - 767, 1)), 'UTF8') AS head_end,
+               convert_from(y.middle, 'UTF8') AS middle,
+               convert_from(substring(y.tail FOR greatest(y.pn - 1, 0)), 'UTF8') AS tail_start,
+               convert_from(substring(y.tail FROM y.pn FOR greatest(y.pf - y.pn, 0)), 'UTF8') AS coldefs,
+               convert_from(substring(y.tail FROM y.pf + length($3::bytea)
+                                      FOR greatest(y.po - y.pf - length($3::bytea), 0)), 'UTF8') AS targets
           FROM (
-            SELECT y.oid,
-                   (y.head LIKE $2::bytea ESCAPE '#' AND y.middle LIKE $3::bytea ESCAPE '#'
-                    AND y.tail LIKE $4::bytea ESCAPE '#'
-                    AND substring(y.tail FROM position(') :override 0 '::bytea IN y.tail)) = $5::bytea) AS ok,
-                   convert_from(y.l1, 'UTF8') AS connection,
-                   convert_from(y.l2, 'UTF8') AS query,
-                   convert_from(substring(y.tail FROM position(':funccolnames ('::bytea IN y.tail)
-                                          FOR greatest(position(' :funcparams '::bytea IN y.tail)
-                                                       - position(':funccolnames ('::bytea IN y.tail), 0)), 'UTF8') AS coldefs,
-                   convert_from(substring(y.tail FROM position(' :targetList ('::bytea IN y.tail) + 14
-                                          FOR greatest(position(') :override 0 '::bytea IN y.tail)
-                                                       - position(' :targetList ('::bytea IN y.tail) - 14, 0)), 'UTF8') AS targets
+            SELECT x.oid, x.head, x.l1, x.middle, x.l2, x.tail,
+                   position(':funccolnames ('::bytea IN x.tail) AS pn,
+                   position(' :funcparams '::bytea IN x.tail) AS pf,
+                   position(') :override 0 '::bytea IN x.tail) AS po
               FROM (
-                SELECT x.oid, x.head, x.l1,
-                       substring(x.s2 FOR x.p2 + 1) AS middle,
-                       substring(x.s2 FROM x.p2 + 3 FOR greatest(x.e2 - x.p2 - 3, 0)) AS l2,
-                       substring(x.s2 FROM x.e2) AS tail
+                SELECT w.oid, w.head, w.l1,
+                       substring(w.s2 FOR w.p2 + 1) AS middle,
+                       substring(w.s2 FROM w.p2 + 3 FOR greatest(w.e2 - w.p2 - 3, 0)) AS l2,
+                       substring(w.s2 FROM greatest(w.e2, 1)) AS tail
                   FROM (
-                    SELECT w.oid, w.head, w.l1, w.s2,
-                           position(' [ '::bytea IN w.s2) AS p2, position(' ]}) :location '::bytea IN w.s2) AS e2
+                    SELECT v.oid, v.head, v.l1, v.s2,
+                           position(' [ '::bytea IN v.s2) AS p2, position(' ]}) :location '::bytea IN v.s2) AS e2
                       FROM (
-                        SELECT v.oid, substring(v.t FOR v.p1 + 1) AS head,
-                               substring(v.t FROM v.p1 + 3 FOR greatest(v.e1 - v.p1 - 3, 0)) AS l1,
-                               substring(v.t FROM greatest(v.e1, 1)) AS s2
+                        SELECT u.oid, substring(u.t FOR u.p1 + 1) AS head,
+                               substring(u.t FROM u.p1 + 3 FOR greatest(u.e1 - u.p1 - 3, 0)) AS l1,
+                               substring(u.t FROM greatest(u.e1, 1)) AS s2
                           FROM (
-                            SELECT u.oid, u.t, position(' [ '::bytea IN u.t) AS p1,
-                                   position(' ]} {CONST '::bytea IN u.t) AS e1
+                            SELECT t.oid, t.t, position(' [ '::bytea IN t.t) AS p1,
+                                   position(' ]} {CONST '::bytea IN t.t) AS e1
                               FROM (
                                 SELECT r.ev_class AS oid, textsend(r.ev_action::text) AS t
                                   FROM pg_rewrite r
                                  WHERE r.ev_class = ANY ($1::oid[]) AND r.rulename = '_RETURN'
-                                OFFSET 0) u
-                            OFFSET 0) v
-                        OFFSET 0) w
-                    OFFSET 0) x
-                OFFSET 0) y
-            OFFSET 0) z
+                                OFFSET 0) t
+                            OFFSET 0) u
+                        OFFSET 0) v
+                    OFFSET 0) w
+                OFFSET 0) x
+            OFFSET 0) y
         """
 
-    /// `LIKE … ESCAPE '#'` patterns (as bytea text input) for the head (up to the first constant's
-    /// bytes), the middle (between the constants), the tail (after the second constant, up to the
-    /// target list) and the exact suffix after the target list, for PostgreSQL 15's node trees.
-    static func patterns(dblink: DblinkFunction) -> [String] {
-        func like(_ text: String) -> String {
-            // `_` is a wildcard in LIKE; `#` is the escape. Node trees of this shape hold neither `#`
-            // nor `\` (which bytea input would read as an escape) outside the `%` parts.
-            text.replacing("_", with: "#_")
-        }
+    /// The query's `$2`–`$4` (bytea text input): the head's `LIKE … ESCAPE '#'` pattern, the exact text
+    /// from the end of the column definition list to the target list, and the exact end of the query
+    /// after the target list, for PostgreSQL 15's node trees.
+    static let patterns: [String] = {
         let head = "({QUERY :commandType 1 :querySource 0 :canSetTag true :utilityStmt <> :resultRelation 0 "
             + ":hasAggs false :hasWindowFuncs false :hasTargetSRFs false :hasSubLinks false :hasDistinctOn false "
             + ":hasRecursive false :hasModifyingCTE false :hasForUpdate false :hasRowSecurity false :isReturn false "
@@ -88,24 +98,19 @@ struct DailyViewRule {
             + ":eref {ALIAS :aliasname old :colnames (%)} :rtekind 0 :relid % :relkind m %} "
             + "{RANGETBLENTRY :alias {ALIAS :aliasname new :colnames <>} "
             + ":eref {ALIAS :aliasname new :colnames (%)} :rtekind 0 :relid % :relkind m %} "
-            + "{RANGETBLENTRY :alias {ALIAS :aliasname t :colnames <>} :eref {ALIAS :aliasname t :colnames (%)} "
-            + ":rtekind 3 :functions ({RANGETBLFUNCTION :funcexpr {FUNCEXPR :funcid \(dblink.oid) "
-            + ":funcresulttype 2249 :funcretset true :funcvariadic false :funcformat 0 :funccollid 0 :inputcollid % "
-            + ":args ({CONST :consttype 25 :consttypmod -1 :constcollid % :constlen -1 :constbyval false "
-            + ":constisnull false :location % :constvalue % ["
-        let middle = " ]} {CONST :consttype 25 :consttypmod -1 :constcollid % :constlen -1 :constbyval false "
-            + ":constisnull false :location % :constvalue % ["
-        let tail = " ]}) :location %} :funccolcount % :funccolnames (%) :funccoltypes (o %) :funccoltypmods (i %) "
-            + ":funccolcollations (o %) :funcparams (b)}) :funcordinality false :lateral false :inh false "
-            + ":inFromCl true :requiredPerms 0 :checkAsUser 0 :selectedCols (b) :insertedCols (b) :updatedCols (b) "
+            + "{RANGETBLENTRY :alias {ALIAS :aliasname t :colnames <>} :eref {ALIAS :aliasname t :colnames (%["
+        let between = " :funcparams (b)}) :funcordinality false :lateral false :inh false :inFromCl true "
+            + ":requiredPerms 0 :checkAsUser 0 :selectedCols (b) :insertedCols (b) :updatedCols (b) "
             + ":extraUpdatedCols (b) :securityQuals <>}) :jointree {FROMEXPR :fromlist ({RANGETBLREF :rtindex 3}) "
-            + ":quals <>} :targetList (%"
-        let suffix = ") :override 0 :onConflict <> :returningList <> :groupClause <> :groupDistinct false "
+            + ":quals <>} :targetList ("
+        let end = ") :override 0 :onConflict <> :returningList <> :groupClause <> :groupDistinct false "
             + ":groupingSets <> :havingQual <> :windowClause <> :distinctClause <> :sortClause <> :limitOffset <> "
             + ":limitCount <> :limitOption 0 :rowMarks <> :setOperations <> :constraintDeps <> :withCheckOptions <> "
             + ":mergeActionList <> :mergeUseOuterJoin false :stmt_location 0 :stmt_len 0})"
-        return [like(head), like(middle), like(tail), suffix]
-    }
+        // `_` is a wildcard in LIKE; `#` is the escape. None of the texts holds `#` or `\` (which bytea
+        // input would read as an escape).
+        return [head.replacing("_", with: "#_"), between, end]
+    }()
 
     /// A column of the view as the catalog has it, for checking the rule against.
     struct Column {
@@ -116,13 +121,24 @@ struct DailyViewRule {
         var typeName: String
     }
 
-    /// The connection and query of one rule row, checked; `nil` when anything differs from the shape
-    /// (the caller then asks `pg_get_viewdef`).
-    static func decode(
-        connectionBytes: String, queryBytes: String, coldefs: String, targets: String, columns: [Column]
-    ) -> (connection: String, query: String)? {
-        guard let connection = textConstant(connectionBytes), let query = textConstant(queryBytes),
-              checkColumnDefinitions(coldefs, columns: columns), checkTargets(targets, columns: columns)
+    /// One row of ``query``.
+    struct Pieces {
+        var connectionBytes: String
+        var queryBytes: String
+        var headEnd: String
+        var middle: String
+        var tailStart: String
+        var coldefs: String
+        var targets: String
+    }
+
+    /// The connection and query of one rule row, checked strictly around every piece the server cut;
+    /// `nil` when anything differs from the shape (the caller then asks `pg_get_viewdef`).
+    static func decode(_ pieces: Pieces, columns: [Column], entry: [UInt8]) -> (connection: String, query: String)? {
+        guard checkHeadEnd(pieces.headEnd, entry: entry),
+              checkMiddle(pieces.middle), checkTailStart(pieces.tailStart, count: columns.count),
+              checkColumnDefinitions(pieces.coldefs, columns: columns), checkTargets(pieces.targets, columns: columns),
+              let connection = textConstant(pieces.connectionBytes), let query = textConstant(pieces.queryBytes)
         else { return nil }
         return (connection, query)
     }
@@ -143,6 +159,89 @@ struct DailyViewRule {
             text += quoting.identifier(column.name) + " " + column.typeName
         }
         return text + ");"
+    }
+
+    /// The function entry `t` as it must appear in the tree of a view with these columns, up to the
+    /// collation of the call (the bytes ``checkHeadEnd(_:entry:)`` looks for).
+    static func functionEntry(columns: [Column], dblink: DblinkFunction) -> [UInt8] {
+        var entry = "{RANGETBLENTRY :alias {ALIAS :aliasname t :colnames <>} :eref {ALIAS :aliasname t :colnames ("
+        entry += columns.map { "\"" + outToken($0.name) + "\"" }.joined(separator: " ")
+        entry += ")} :rtekind 3 :functions ({RANGETBLFUNCTION :funcexpr {FUNCEXPR :funcid \(dblink.oid) "
+            + ":funcresulttype 2249 :funcretset true :funcvariadic false :funcformat 0 :funccollid 0 :inputcollid "
+        return Array(entry.utf8)
+    }
+
+    /// The end of the head: the previous entry's end, the function entry `t` with its column names
+    /// (``functionEntry(columns:dblink:)``), the `dblink(text, text)` call and the first constant's
+    /// header, exactly.
+    static func checkHeadEnd(_ text: String, entry: [UInt8]) -> Bool {
+        text.withBytes { buffer -> Bool in
+            guard buffer.count >= entry.count + 2 else { return false }
+            var start = buffer.count - entry.count
+            while start >= 2 {
+                if buffer[start] == entry[0] && buffer[start + 1] == entry[1]
+                    && entry.indices.allSatisfy({ buffer[start + $0] == entry[$0] })
+                {
+                    break
+                }
+                start -= 1
+            }
+            guard start >= 2, buffer[start - 2] == UInt8(ascii: "}"), buffer[start - 1] == UInt8(ascii: " ") else {
+                return false
+            }
+            var cursor = ByteCursor(buffer)
+            cursor.position = start + entry.count
+            return cursor.integer() != nil && cursor.skip(" :args (") && constantHeader(&cursor) && cursor.atEnd
+        }
+    }
+
+    /// `{CONST :consttype 25 … :constvalue N [`: a non-null `text` constant's header.
+    static func constantHeader(_ cursor: inout ByteCursor) -> Bool {
+        cursor.skip("{CONST :consttype 25 :consttypmod -1 :constcollid ") && cursor.integer() != nil
+            && cursor.skip(" :constlen -1 :constbyval false :constisnull false :location ") && cursor.integer() != nil
+            && cursor.skip(" :constvalue ") && cursor.integer() != nil && cursor.skip(" [")
+    }
+
+    /// Between the byte lists: the end of the first constant and the second constant's header.
+    static func checkMiddle(_ text: String) -> Bool {
+        text.withBytes { buffer -> Bool in
+            var cursor = ByteCursor(buffer)
+            return cursor.skip(" ]} ") && constantHeader(&cursor) && cursor.atEnd
+        }
+    }
+
+    /// After the second byte list: the end of the argument list and of the call, and the column count.
+    static func checkTailStart(_ text: String, count: Int) -> Bool {
+        text.withBytes { buffer -> Bool in
+            var cursor = ByteCursor(buffer)
+            return cursor.skip(" ]}) :location ") && cursor.integer() != nil && cursor.skip("} :funccolcount ")
+                && cursor.integer() == count && cursor.skip(UInt8(ascii: " ")) && cursor.atEnd
+        }
+    }
+
+    /// A string as `outToken` writes it inside a node tree: a backslash before a leading `<`, `"`,
+    /// digit or sign-and-digit, and before every space, newline, tab, parenthesis, brace and backslash.
+    static func outToken(_ value: String) -> String {
+        var out = ""
+        let bytes = Array(value.utf8)
+        if let first = bytes.first {
+            let second = bytes.count > 1 ? bytes[1] : 0
+            let isDigit = { (byte: UInt8) in byte >= 48 && byte <= 57 }
+            if first == UInt8(ascii: "<") || first == UInt8(ascii: "\"") || isDigit(first)
+                || ((first == UInt8(ascii: "+") || first == UInt8(ascii: "-"))
+                    && (isDigit(second) || second == UInt8(ascii: ".")))
+            {
+                out.append("\\")
+            }
+        }
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case " ", "\n", "\t", "(", ")", "{", "}", "\\": out.append("\\")
+            default: break
+            }
+            out.unicodeScalars.append(scalar)
+        }
+        return out
     }
 
     /// Decodes a `text` constant's datum bytes (`72 0 0 0 116 …`, `-92 3 0 0 83 …`): a 4-byte (or 1-byte) varlena header

@@ -79,6 +79,11 @@ final class StageLog: LogHandler, @unchecked Sendable {
         set { metadata[key] = newValue }
     }
     func log(event: LogEvent) {
+        if event.message.description == "catalog definitions", let rules = event.metadata?["from_rules"],
+           let deparsed = event.metadata?["deparsed"] {
+            Self.lines.withLock { $0.append("  definitions read from rewrite rules: \(rules), deparsed by the server: \(deparsed)") }
+            return
+        }
         guard event.message.description == "catalog read stage", let stage = event.metadata?["stage"],
               let ms = event.metadata?["ms"] else { return }
         let rss = event.metadata?["rss_mb"].map { ", RSS \($0) MB" } ?? ""
