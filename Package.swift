@@ -17,7 +17,9 @@ let package = Package(
     name: "warden",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "warden", targets: ["warden"])
+        .executable(name: "warden", targets: ["warden"]),
+        // For the benchmark packages under Benchmarks/, which depend on this one by path.
+        .library(name: "WardenCatalog", targets: ["Catalog", "WardenModel", "PostgresClient", "EmbeddedPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -44,7 +46,7 @@ let package = Package(
         .target(name: "Scheduler", dependencies: ["WardenModel", "Planner"]),
 
         // Stages that read or change the warehouse.
-        .target(name: "Catalog", dependencies: ["WardenModel", "PostgresClient"]),
+        .target(name: "Catalog", dependencies: ["WardenModel", "PostgresClient", logging]),
         .target(name: "Executor", dependencies: ["WardenModel", "Planner", "Scheduler", "PostgresClient", logging]),
 
         // The long-running shell.
