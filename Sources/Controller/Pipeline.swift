@@ -46,7 +46,7 @@ public enum Pipeline {
 
     /// Reads the live warehouse.
     public static func observe(_ connection: PostgresConnection) async throws -> LiveWarehouse {
-        try await CatalogReader.read(connection, options: CatalogReader.Options(includeDefinitions: .unstampedOnly))
+        try await CatalogReader.read(connection, options: .drift)
     }
 
     /// The drift of the warehouse behind `connection` from `desired` at `asOf`.
