@@ -29,7 +29,7 @@ extension Warden {
                 let desired = try await Pipeline.load(snapshot, on: connection).desired!
                 report = try await Pipeline.drift(desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone))
             } catch let invalid as Pipeline.InvalidDesiredState {
-                for diagnostic in invalid.diagnostics { printError(diagnostic.description, prefixed: false) }
+                for diagnostic in invalid.diagnostics { printError(source.displayPrefix + diagnostic.description, prefixed: false) }
                 printError(invalid.description)
                 throw ExitCode(1)
             } catch let validation as ValidationError {

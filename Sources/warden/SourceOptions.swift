@@ -16,6 +16,14 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Read a plain folder as it is on disk instead of a git repository.", valueName: "DIR"))
     var dir: String?
 
+    /// What diagnostics' paths are relative to, as a prefix: the folder for `--dir`, nothing for a
+    /// repository (its paths are already repository-relative, `desired-state/...`).
+    var displayPrefix: String {
+        guard var dir else { return "" }
+        while dir.count > 1 && dir.hasSuffix("/") { dir.removeLast() }
+        return dir + "/"
+    }
+
     var source: DesiredStateSource {
         if let dir { return .folder(dir) }
         return .repository(location: repo, ref: ref, path: path)

@@ -52,7 +52,7 @@ extension Warden {
                 print("valid: \(desired.templates.count) template(s), \(desired.settings.tenants.count) tenant(s), "
                     + "\(desired.settings.windows.count) window(s)\(revision)")
             } catch let invalid as Pipeline.InvalidDesiredState {
-                for diagnostic in invalid.diagnostics { printError(diagnostic.description, prefixed: false) }
+                for diagnostic in invalid.diagnostics { printError(source.displayPrefix + diagnostic.description, prefixed: false) }
                 printError(invalid.description)
                 throw ExitCode(1)
             } catch let exit as ExitCode {
@@ -64,7 +64,7 @@ extension Warden {
         }
 
         private func printWarnings(_ diagnostics: [Diagnostic]) {
-            for diagnostic in diagnostics where diagnostic.severity != .error { printError(diagnostic.description, prefixed: false) }
+            for diagnostic in diagnostics where diagnostic.severity != .error { printError(source.displayPrefix + diagnostic.description, prefixed: false) }
         }
     }
 }
