@@ -1,0 +1,60 @@
+import DemoWorld
+import Foundation
+import PostgresClient
+import TestSupport
+import Testing
+
+@Suite("warden validate", .timeLimit(.minutes(3)))
+struct ValidateCommandTests {
+    @Test("breaking changes since the previous revision are reported with their consequence")
+    func breakingChanges() async throws {
+        let repository = try await GitRepositoryFixture()
+        defer { repository.remove() }
+        try repository.copy(folder: packageRoot + "/desired-state", to: "desired-state")
+        try await repository.commitAll("the demo warehouse")
+        let template = repository.path + "/desired-state/templates/foodlogstats.yaml"
+        var yaml = try String(contentsOfFile: template, encoding: .utf8)
+        // Drop the flags column (and nothing else).
+        yaml = yaml.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("flags") }.joined(separator: "\n")
+        try yaml.write(toFile: template, atomically: true, encoding: .utf8)
+        let sql = repository.path + "/desired-state/templates/foodlogstats.sql"
+        let query = try String(contentsOfFile: sql, encoding: .utf8).replacing("pf.flags,", with: "")
+        try query.write(toFile: sql, atomically: true, encoding: .utf8)
+        try await repository.commitAll("drop flags")
+
+        let outcome = try await Subprocess.run([WardenCLITests.binary, "validate", "--repo", repository.path])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("breaking since"), "\(outcome.standardOutput)")
+        #expect(outcome.standardOutput.contains("flags"))
+        #expect(outcome.standardOutput.contains("history is lost"))
+        #expect(outcome.standardOutput.contains("allowDestructive"))
+    }
+
+    @Test("with a database, each template's query is dry-run through every tenant's connection")
+    func dryRun() async throws {
+        let cluster = try await TestCluster.shared()
+        let prefix = "validate_\(UUID().uuidString.prefix(6).lowercased())_"
+        let built = try await DemoWorld.build(
+            on: cluster, DemoWorld.Configuration(asOf: PostgresDate(year: 2026, month: 1, day: 5), firstYear: 2025, databasePrefix: prefix))
+        let dsn = built.warehouseConnectionString
+        let good = try await Subprocess.run([WardenCLITests.binary, "validate", "--dir", packageRoot + "/desired-state", "--database", dsn])
+        #expect(good.status == 0, "\(good.standardOutput)\(good.standardError)")
+        #expect(good.standardOutput.contains("dry-ran 6 template × tenant queries"))
+        #expect(good.standardOutput.contains("all match"))
+
+        // A template whose declared type does not match what the tenants return.
+        let folder = try TemporaryFolder("warden-validate")
+        defer { folder.remove() }
+        try FileManager.default.removeItem(atPath: folder.path)
+        try FileManager.default.copyItem(atPath: packageRoot + "/desired-state", toPath: folder.path)
+        let template = folder.path + "/templates/storedaily.yaml"
+        let yaml = try String(contentsOfFile: template, encoding: .utf8).replacing("type: bigint", with: "type: text")
+        try yaml.write(toFile: template, atomically: true, encoding: .utf8)
+        let bad = try await Subprocess.run([WardenCLITests.binary, "validate", "--dir", folder.path, "--database", dsn])
+        #expect(bad.status == 1)
+        #expect(bad.standardOutput.contains("storedaily via acme-prod (acme): column 3 (log_count) is bigint"), "\(bad.standardOutput)")
+        for database in [built.configuration.warehouseDatabase] + built.configuration.tenants.map(built.configuration.sourceDatabase) {
+            try? await cluster.dropDatabase(database)
+        }
+    }
+}
