@@ -26,38 +26,21 @@ extension String: PostgresDecodable {
     public init(postgresText text: String, typeOID: UInt32) { self = text }
 }
 
-extension Int: PostgresDecodable {
-    public init(postgresText text: String, typeOID: UInt32) throws {
-        guard let value = Int(text) else { throw PostgresDecodingFailure() }
-        self = value
-    }
-}
+extension Int: PostgresDecodable {}
 
-extension Int64: PostgresDecodable {
-    public init(postgresText text: String, typeOID: UInt32) throws {
-        guard let value = Int64(text) else { throw PostgresDecodingFailure() }
-        self = value
-    }
-}
+extension Int64: PostgresDecodable {}
 
-extension Int32: PostgresDecodable {
-    public init(postgresText text: String, typeOID: UInt32) throws {
-        guard let value = Int32(text) else { throw PostgresDecodingFailure() }
-        self = value
-    }
-}
+extension Int32: PostgresDecodable {}
 
-extension Int16: PostgresDecodable {
-    public init(postgresText text: String, typeOID: UInt32) throws {
-        guard let value = Int16(text) else { throw PostgresDecodingFailure() }
-        self = value
-    }
-}
+extension Int16: PostgresDecodable {}
 
 /// OIDs (`oid`, `regclass` read as a number) are unsigned 32-bit integers.
-extension UInt32: PostgresDecodable {
+extension UInt32: PostgresDecodable {}
+
+/// Integers parse their decimal text; out-of-range values fail rather than wrap.
+extension PostgresDecodable where Self: FixedWidthInteger {
     public init(postgresText text: String, typeOID: UInt32) throws {
-        guard let value = UInt32(text) else { throw PostgresDecodingFailure() }
+        guard let value = Self(text, radix: 10) else { throw PostgresDecodingFailure() }
         self = value
     }
 }

@@ -20,7 +20,7 @@ extension Warden {
 
         func run() async throws {
             let logger = output.logger("warden.adopt")
-            do {
+            try await reportingErrors(verbose: output.verbose) {
                 let connection = try await PostgresConnection.connect(database.configuration, logger: logger)
                 defer { Task { await connection.close() } }
                 let live = try await Pipeline.observe(connection)
@@ -43,11 +43,6 @@ extension Warden {
                     written.append(file.path)
                 }
                 print("adopted \(desired.templates.count) template(s) and \(desired.settings.tenants.count) tenant(s) from \(connection.target) into \(out): \(written.joined(separator: ", "))")
-            } catch let exit as ExitCode {
-                throw exit
-            } catch {
-                printError(describe(error, verbose: output.verbose))
-                throw ExitCode(1)
             }
         }
     }

@@ -29,7 +29,7 @@ extension Warden {
                 throw ValidationError("--as-of must be a date like 2026-03-15, not '\(asOf)'")
             }
             let logger = output.logger("warden.demo")
-            do {
+            try await reportingErrors(verbose: output.verbose) {
                 try await EmbeddedPostgres.withCluster(logger: logger) { cluster in
                     print("▸ embedded PostgreSQL 15 on 127.0.0.1:\(cluster.port) (socket in \(cluster.socketDirectory))")
                     let configuration = DemoWorld.Configuration(asOf: asOfDate, firstYear: firstYear)
@@ -41,9 +41,6 @@ extension Warden {
                         while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
                     }
                 }
-            } catch {
-                printError(describe(error, verbose: output.verbose))
-                throw ExitCode(1)
             }
         }
 

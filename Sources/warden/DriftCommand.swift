@@ -20,23 +20,13 @@ extension Warden {
 
         func run() async throws {
             let logger = output.logger("warden.drift")
-            let report: DriftReport
-            do {
+            let report = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
                 let snapshot = try source.source.read()
                 _ = try Pipeline.loadOffline(snapshot)
                 let connection = try await PostgresConnection.connect(database.configuration, logger: logger)
                 defer { Task { await connection.close() } }
                 let desired = try await Pipeline.load(snapshot, on: connection).desired!
-                report = try await Pipeline.drift(desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone))
-            } catch let invalid as Pipeline.InvalidDesiredState {
-                for diagnostic in invalid.diagnostics { printError(source.displayPrefix + diagnostic.description, prefixed: false) }
-                printError(invalid.description)
-                throw ExitCode(1)
-            } catch let validation as ValidationError {
-                throw validation
-            } catch {
-                printError(describe(error, verbose: output.verbose))
-                throw ExitCode(1)
+                return try await Pipeline.drift(desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone))
             }
             switch format {
             case .table: print(report.table(), terminator: "")

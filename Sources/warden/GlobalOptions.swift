@@ -26,9 +26,3 @@ struct OutputOptions: ParsableArguments {
         return logger
     }
 }
-
-/// Prints an error the way every warden command does: one sentence, the SQL only with `--verbose`.
-func describe(_ error: any Error, verbose: Bool) -> String {
-    if let error = error as? PostgresError { return verbose ? error.debugDescription : error.description }
-    return String(describing: error)
-}

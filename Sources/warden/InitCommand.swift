@@ -13,7 +13,7 @@ extension Warden {
 
         func run() async throws {
             let logger = output.logger("warden.init")
-            do {
+            try await reportingErrors(verbose: output.verbose) {
                 let connection = try await PostgresConnection.connect(database.configuration, logger: logger)
                 let report = try await RunJournal.install(on: connection)
                 await connection.close()
@@ -22,24 +22,7 @@ extension Warden {
                 } else {
                     print("created \(report.created.joined(separator: ", ")) on \(connection.target)")
                 }
-            } catch {
-                printError(describe(error, verbose: output.verbose))
-                throw ExitCode(1)
             }
         }
     }
 }
-
-/// Writes one line to standard error.
-func printError(_ message: String, prefixed: Bool = true) {
-    var standardError = StandardError()
-    print(prefixed ? "warden: \(message)" : message, to: &standardError)
-}
-
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        FileHandle.standardError.write(Data(string.utf8))
-    }
-}
-
-import Foundation

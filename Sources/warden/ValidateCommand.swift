@@ -18,7 +18,7 @@ extension Warden {
 
         func run() async throws {
             let logger = output.logger("warden.validate")
-            do {
+            try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
                 let snapshot = try source.source.read()
                 // Offline first: an invalid repository never reaches the database.
                 let offline = try Pipeline.loadOffline(snapshot)
@@ -51,15 +51,6 @@ extension Warden {
                 if problems > 0 { throw ExitCode(1) }
                 print("valid: \(desired.templates.count) template(s), \(desired.settings.tenants.count) tenant(s), "
                     + "\(desired.settings.windows.count) window(s)\(revision)")
-            } catch let invalid as Pipeline.InvalidDesiredState {
-                for diagnostic in invalid.diagnostics { printError(source.displayPrefix + diagnostic.description, prefixed: false) }
-                printError(invalid.description)
-                throw ExitCode(1)
-            } catch let exit as ExitCode {
-                throw exit
-            } catch {
-                printError(describe(error, verbose: output.verbose))
-                throw ExitCode(1)
             }
         }
 

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Controller
+import Foundation
+import PostgresClient
+
+/// Runs a command's work and turns every failure into what warden prints and its exit code: the
+/// desired state's diagnostics (paths shown from `displayPrefix`), or one sentence; exit 1. Exit codes
+/// and usage errors pass through.
+func reportingErrors<T>(
+    verbose: Bool, displayPrefix: String = "", _ work: () async throws -> T
+) async throws -> T {
+    do {
+        return try await work()
+    } catch let invalid as Pipeline.InvalidDesiredState {
+        for diagnostic in invalid.diagnostics { printError(displayPrefix + diagnostic.description, prefixed: false) }
+        printError(invalid.description)
+        throw ExitCode(1)
+    } catch let exit as ExitCode {
+        throw exit
+    } catch let validation as ValidationError {
+        throw validation
+    } catch {
+        printError(describe(error, verbose: verbose))
+        throw ExitCode(1)
+    }
+}
+
+/// Writes one line to standard error.
+func printError(_ message: String, prefixed: Bool = true) {
+    var standardError = StandardError()
+    print(prefixed ? "warden: \(message)" : message, to: &standardError)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}
+
+/// Prints an error the way every warden command does: one sentence, the SQL only with `--verbose`.
+func describe(_ error: any Error, verbose: Bool) -> String {
+    if let error = error as? PostgresError { return verbose ? error.debugDescription : error.description }
+    return String(describing: error)
+}
