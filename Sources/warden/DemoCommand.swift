@@ -1,8 +1,12 @@
 import ArgumentParser
+import Controller
 import DemoWorld
+import DesiredState
+import Drift
 import EmbeddedPostgres
 import Foundation
 import PostgresClient
+import WardenModel
 
 extension Warden {
     /// `warden demo`: the whole story on an embedded PostgreSQL.
@@ -36,6 +40,7 @@ extension Warden {
                     print("▸ building tenant sources and the legacy warehouse as seed 000 does (as of \(asOfDate))…")
                     let built = try await DemoWorld.build(on: cluster, configuration, logger: logger)
                     try await tour(built)
+                    try await driftStory(built)
                     if keep {
                         print("\nThe server keeps running. Explore with:\n  psql \"\(built.warehouseConnectionString)\"\nPress Ctrl-C to stop and remove it.")
                         while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
@@ -89,7 +94,55 @@ extension Warden {
                 print("  " + lines[0] + " …")
                 print("  " + String(lines[from].prefix(150)) + " …")
             }
-            print("\nChanging a column here is seed 000's 20–60 minute runbook (examples/changes/seed_add_waste_category.sql).")
+        }
+
+        /// Adopt the legacy warehouse, see it in sync, then change the desired state as a team would
+        /// (seed 000's example: add waste_category) and see the drift warden reports.
+        private func driftStory(_ built: DemoWorld.Built) async throws {
+            let asOfDay = Day(built.configuration.asOf.description)!
+            let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(built.warehouseConnectionString))
+            defer { Task { await warehouse.close() } }
+            let folder = NSTemporaryDirectory() + "warden-demo-\(getpid())/desired-state"
+            defer { try? FileManager.default.removeItem(atPath: (folder as NSString).deletingLastPathComponent) }
+
+            print("\n▸ warden adopt: the desired state of the legacy warehouse, written to \(folder)")
+            let live = try await Pipeline.observe(warehouse)
+            let adopted = Adoption.desiredState(of: live, asOf: asOfDay)
+            try write(DesiredStateWriter.files(for: adopted, root: ""), to: folder)
+            let inSync = DriftDetector.detect(desired: adopted, live: live, asOf: asOfDay)
+            print("▸ warden drift: \(inSync.inSync ? "in sync" : "\(inSync.items.count) items") — the hand-built warehouse matches its adopted desired state")
+
+            print("\n▸ a team merges seed 000's change: foodlogstats gains waste_category text, default 'UNKNOWN' for history")
+            let sqlPath = folder + "/templates/foodlogstats.sql"
+            let query = try String(contentsOfFile: sqlPath, encoding: .utf8)
+            try query.replacing("pf.weight\n", with: "pf.weight,\n    pf.waste_category\n").write(toFile: sqlPath, atomically: true, encoding: .utf8)
+            let yamlPath = folder + "/templates/foodlogstats.yaml"
+            let yaml = try String(contentsOfFile: yamlPath, encoding: .utf8)
+            let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            guard let indexesAt = lines.firstIndex(where: { $0.hasPrefix("indexes:") }) else { return }
+            var edited = lines
+            edited.insert(contentsOf: ["  - name: waste_category", "    type: text", "    default: UNKNOWN"], at: indexesAt)
+            try edited.joined(separator: "\n").write(toFile: yamlPath, atomically: true, encoding: .utf8)
+            let loaded = DesiredStateLoader.load(files: try DesiredStateLoader.files(inFolder: folder), root: "", revision: nil)
+            guard let desired = loaded.desired else {
+                for diagnostic in loaded.diagnostics { print("  \(diagnostic)") }
+                return
+            }
+            let report = DriftDetector.detect(desired: desired, live: live, asOf: asOfDay)
+            print("▸ warden drift --dir \(folder) (exit \(report.inSync ? 0 : 2)):\n")
+            print(report.table().split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            print("\nBy hand this is seed 000's 20–60 minute runbook with the public view dropped "
+                + "(examples/changes/seed_add_waste_category.sql); warden plan/apply replace it with a shadow build and a "
+                + "millisecond swap (next).")
+        }
+
+        private func write(_ files: [SourceFile], to folder: String) throws {
+            for file in files {
+                let path = folder + "/" + file.path
+                try FileManager.default.createDirectory(
+                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try Data(file.contents).write(to: URL(fileURLWithPath: path))
+            }
         }
 
         private func pad(_ value: String?, _ width: Int) -> String {
