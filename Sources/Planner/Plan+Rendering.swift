@@ -131,7 +131,7 @@ extension Plan {
             value /= 1024
             unit += 1
         }
-        return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f %@", value, units[unit])
+        return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f", value) + " " + units[unit]
     }
 
     static func seconds(_ value: Double) -> String {

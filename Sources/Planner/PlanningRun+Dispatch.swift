@@ -34,8 +34,9 @@ extension PlanningRun {
                 let added = Set(items.filter { $0.kind == .columnAdded }.compactMap { columnName(of: $0, template: template) })
                 planAppendedColumns(template, added: template.columns.filter { added.contains($0.name) })
                 registryPlanned = true
-                // The shadow swap rebuilds every current-year day and replaces every view of the template.
-                handled.formUnion([.columnAdded, .dayMissing, .registry, .tenantView, .publicView])
+                // The shadow swap rebuilds every current-year day from the desired query and replaces every
+                // view of the template: it is also the remedy for those days' and views' own drift.
+                handled.formUnion([.columnAdded, .dayMissing, .dayStale, .queryChanged, .registry, .tenantView, .publicView])
             }
         }
         if !handled.contains(.dayMissing) {
