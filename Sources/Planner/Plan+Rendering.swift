@@ -80,7 +80,13 @@ extension Plan {
             out.append("")
         }
         out += [rule, "-- DOWN MIGRATION (ROLLBACK)", rule, "", "/*"]
-        for step in steps.reversed() where step.reversible && !step.undo.isEmpty {
+        for step in steps.reversed() {
+            guard step.reversible && !step.undo.isEmpty else {
+                out.append("-- Step \(step.id) (\(step.kind.rawValue) \(step.targets.joined(separator: ", "))) cannot be undone automatically;")
+                out.append("-- the rollbacks below it may fail while its result depends on theirs.")
+                out.append("")
+                continue
+            }
             out.append("-- Rollback Step \(step.id): \(step.kind.rawValue) \(step.targets.joined(separator: ", "))")
             out += Plan.script(step.undo, transactional: step.transactional, touchesLiveObjects: step.touchesLiveObjects)
             out.append("")

@@ -302,3 +302,11 @@ struct PlannerTests {
         #expect(text.contains("      ALTER TABLE landb.foodlogstats_2025 ADD COLUMN waste_category text DEFAULT 'UNKNOWN'"))
     }
 }
+
+@Test("the DOWN section names the steps it cannot undo")
+func downSectionNamesIrreversibleSteps() {
+    var fixture = WarehouseFixture()
+    fixture.appendWasteCategory()
+    let contents = fixture.plan().migrationFile(name: "add waste_category", timestamp: MigrationTimestamp(day: Day("2026-01-06")!)).contents
+    #expect(contents.contains("-- Step 13 (replacePublicView public.foodlogstats) cannot be undone automatically;"))
+}
