@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "WardenModel", dependencies: ["PostgresSyntax"]),
         .target(name: "DesiredState", dependencies: ["WardenModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "Drift", dependencies: ["WardenModel"]),
-        .target(name: "Planner", dependencies: ["WardenModel", "Drift"]),
+        .target(name: "Planner", dependencies: ["WardenModel", "Drift", "PostgresSyntax"]),
         .target(name: "Scheduler", dependencies: ["WardenModel", "Planner"]),
 
         // Stages that read or change the warehouse.
@@ -70,6 +70,7 @@ let package = Package(
         .testTarget(name: "WardenModelTests", dependencies: ["WardenModel"]),
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "WardenModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "WardenModel"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Drift", "WardenModel"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "WardenModel", "PostgresClient", "DemoWorld", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
         .testTarget(name: "GitSourceTests", dependencies: ["GitSource"]),

@@ -1,2 +1,23 @@
-/// The planning stage: a drift report and a policy → the minimal partial reconstruction (DESIGN.md §5). Pure.
-public enum PlannerStage {}
+import Drift
+import WardenModel
+
+/// The planning stage (DESIGN.md §5): a drift report, the desired and live warehouse and a policy → the
+/// minimal partial reconstruction, as a ``Plan``. Pure: no I/O, no clock.
+///
+/// Only the templates and tenants the drift names are touched. A drift kind the planner does not handle
+/// yet becomes a note (`not planned yet: <kind> …`), never silently dropped.
+public enum Planner {
+    /// Plans the reconciliation of `drift`.
+    ///
+    /// - Parameters:
+    ///   - desired: the desired state the drift was computed from.
+    ///   - live: the live warehouse the drift was computed from.
+    ///   - drift: the drift to reconcile.
+    ///   - asOf: the as-of day (yesterday's daily view is the newest).
+    ///   - policy: the strategy and guards to plan with.
+    public static func plan(desired: DesiredWarehouse, live: LiveWarehouse, drift: DriftReport, asOf: Day, policy: Policy) -> Plan {
+        var run = PlanningRun(desired: desired, live: live, asOf: asOf, policy: policy)
+        run.plan(drift.items)
+        return run.finish(revision: drift.revision ?? desired.revision)
+    }
+}

@@ -1,0 +1,87 @@
+import WardenModel
+
+/// What reconciling a drift report does (DESIGN.md §5): steps in phase order, notes for what is not
+/// planned, and a summary. Deterministic for the same inputs.
+public struct Plan: Sendable, Hashable, Codable {
+    /// The machine format's version; fields are added, never change meaning.
+    public var version: Int
+    /// Steps in the order they run: prepare, then swap, then cleanup.
+    public var steps: [PlanStep]
+    /// The commit of the desired state, or `nil` for a plain folder.
+    public var revision: String?
+    public var asOf: Day
+    public var strategy: Policy.Strategy
+    /// What the planner wants people to know: drift it does not plan yet, what it reused, what it keeps.
+    public var notes: [String]
+    public var summary: PlanSummary
+
+    public init(steps: [PlanStep], revision: String?, asOf: Day, strategy: Policy.Strategy, notes: [String]) {
+        self.version = 1
+        self.steps = steps
+        self.revision = revision
+        self.asOf = asOf
+        self.strategy = strategy
+        self.notes = notes
+        self.summary = Plan.summarize(steps)
+    }
+
+    /// Nothing to run.
+    public var isEmpty: Bool { steps.isEmpty }
+
+    /// The steps of one phase, in order.
+    public func steps(in phase: PlanStep.Phase) -> [PlanStep] { steps.filter { $0.phase == phase } }
+
+    enum CodingKeys: String, CodingKey { case version, revision, asOf, strategy, notes, summary, steps }
+
+    /// Every key is always present (`null` when empty).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(version, forKey: .version)
+        try container.encode(revision, forKey: .revision)
+        try container.encode(asOf, forKey: .asOf)
+        try container.encode(strategy, forKey: .strategy)
+        try container.encode(notes, forKey: .notes)
+        try container.encode(summary, forKey: .summary)
+        try container.encode(steps, forKey: .steps)
+    }
+
+    /// Counts, disk, lock time and risk of a list of steps.
+    static func summarize(_ steps: [PlanStep]) -> PlanSummary {
+        var byPhase: [String: Int] = [:]
+        var byClass: [String: Int] = [:]
+        for step in steps {
+            byPhase[step.phase.rawValue, default: 0] += 1
+            byClass[step.stepClass.rawValue, default: 0] += 1
+        }
+        let shadows = steps.filter { $0.kind == .buildShadowDailyView }
+        let extraDisk: Double? = shadows.isEmpty ? 0
+            : shadows.contains { $0.estimateBytes == nil } ? nil : shadows.reduce(0) { $0 + ($1.estimateBytes ?? 0) }
+        let lock = steps.filter { $0.phase == .swap && $0.stepClass == .briefLock }.reduce(0) { $0 + ($1.estimateSeconds ?? 0) }
+        let total: Double? = steps.contains { $0.estimateSeconds == nil } ? nil : steps.reduce(0) { $0 + ($1.estimateSeconds ?? 0) }
+
+        var risk = RiskLevel.low
+        var reasons: [String] = []
+        if steps.contains(where: { $0.stepClass == .destructive }) {
+            risk = .high
+            reasons.append("destructive steps remove data")
+        }
+        if steps.contains(where: { $0.stepClass == .blocking }) {
+            risk = max(risk, .medium)
+            reasons.append("blocking steps make readers wait for their whole length")
+        }
+        let swappedTenants = Set(steps.filter { $0.kind == .replaceTenantView }.compactMap(\.tenant))
+        if swappedTenants.count > manyTenants {
+            risk = max(risk, .medium)
+            reasons.append("\(swappedTenants.count) tenants swapped")
+        }
+        if reasons.isEmpty {
+            reasons.append(steps.isEmpty ? "nothing to do" : "online and brief-lock steps only")
+        }
+        return PlanSummary(
+            steps: steps.count, stepsByPhase: byPhase, stepsByClass: byClass, extraDiskBytes: extraDisk,
+            publicViewLockSeconds: lock, estimatedSeconds: total, risk: risk, riskReasons: reasons)
+    }
+
+    /// More tenants than this in one swap is seed 000's "multiple tenants" indicator.
+    static let manyTenants = 10
+}

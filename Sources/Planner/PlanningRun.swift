@@ -1,0 +1,107 @@
+import Drift
+import WardenModel
+
+/// The state of one planning run: the inputs, the steps gathered per phase, the notes.
+struct PlanningRun {
+    let desired: DesiredWarehouse
+    let live: LiveWarehouse
+    let asOf: Day
+    let policy: Policy
+    /// Relations per schema, classified against the desired templates (as drift classifies them).
+    let objects: [String: [ObjectNames.Role: LiveRelation]]
+
+    var prepare: [PlanStep] = []
+    var swap: [PlanStep] = []
+    var cleanup: [PlanStep] = []
+    var notes: [String] = []
+    /// Objects (as drift names them) whose items the planned steps already cover.
+    var coveredObjects: Set<String> = []
+
+    init(desired: DesiredWarehouse, live: LiveWarehouse, asOf: Day, policy: Policy) {
+        self.desired = desired
+        self.live = live
+        self.asOf = asOf
+        self.policy = policy
+        let templates = Set(desired.templates.map(\.name))
+        var objects: [String: [ObjectNames.Role: LiveRelation]] = [:]
+        for (name, relation) in live.relations {
+            guard let role = ObjectNames.role(of: name.name, templates: templates) else { continue }
+            objects[name.schema, default: [:]][role] = relation
+        }
+        self.objects = objects
+    }
+
+    var settings: WarehouseSettings { desired.settings }
+
+    /// The days whose daily views should exist: Jan 1 of the as-of year (not before firstYear) .. yesterday.
+    var expectedDays: [Day] {
+        let first = max(asOf.startOfYear, Day(year: settings.firstYear, month: 1, day: 1) ?? asOf.startOfYear)
+        return first.through(asOf.previous)
+    }
+
+    /// The past years kept as yearly tables: firstYear .. as-of year − 1.
+    var expectedYears: [Int] {
+        settings.firstYear <= asOf.year - 1 ? Array(settings.firstYear...(asOf.year - 1)) : []
+    }
+
+    /// Tenants whose schema exists (a missing tenant is planned by the tenant rules, not here).
+    var liveTenants: [Tenant] { settings.tenants.filter { live.schemas[$0.schema] != nil } }
+
+    /// The live relation with that role in a schema.
+    func relation(_ schema: String, _ role: ObjectNames.Role) -> LiveRelation? { objects[schema]?[role] }
+
+    /// The members of a tenant view before its daily views: each past year's yearly table, or that
+    /// year's daily views while its rollover is pending, oldest first.
+    func historicalMembers(_ template: Template, tenant: Tenant) -> (members: [QualifiedName], pendingRollover: [Int]) {
+        var members: [QualifiedName] = []
+        var pending: [Int] = []
+        let tenantObjects = objects[tenant.schema] ?? [:]
+        for year in expectedYears {
+            if let table = tenantObjects[.yearlyTable(template: template.name, year: year)] {
+                members.append(table.name)
+                continue
+            }
+            let days = tenantObjects.keys.compactMap { role -> Day? in
+                if case .dailyView(let name, let day) = role, name == template.name, day.year == year { return day }
+                return nil
+            }.sorted()
+            if !days.isEmpty { pending.append(year) }
+            members += days.map { QualifiedName(schema: tenant.schema, name: ObjectNames.dailyView(template.name, $0)) }
+        }
+        return (members, pending)
+    }
+
+    /// The average size of a tenant's live daily views of a template: the estimate for a day not built yet.
+    func typicalDailySize(_ template: Template, tenant: Tenant) -> Double? {
+        let sizes = (objects[tenant.schema] ?? [:]).compactMap { role, relation -> Int64? in
+            if case .dailyView(let name, _) = role, name == template.name, relation.sizeBytes > 0 { return relation.sizeBytes }
+            return nil
+        }
+        guard !sizes.isEmpty else { return nil }
+        return Double(sizes.reduce(0, +)) / Double(sizes.count)
+    }
+
+    mutating func add(_ step: PlanStep) {
+        switch step.phase {
+        case .prepare: prepare.append(step)
+        case .swap: swap.append(step)
+        case .cleanup: cleanup.append(step)
+        }
+    }
+
+    /// Records that a drift kind is not handled, so nobody thinks it was.
+    mutating func notPlanned(_ item: DriftItem, because reason: String? = nil) {
+        var text = "not planned yet: \(item.kind.rawValue) \(item.object)"
+        if let reason { text += " (\(reason))" }
+        notes.append(text)
+    }
+
+    /// The steps numbered in running order, and the notes.
+    func finish(revision: String?) -> Plan {
+        var steps = prepare + swap + cleanup
+        for index in steps.indices { steps[index].id = index + 1 }
+        var seen = Set<String>()
+        let uniqueNotes = notes.filter { seen.insert($0).inserted }
+        return Plan(steps: steps, revision: revision, asOf: asOf, strategy: policy.strategy, notes: uniqueNotes)
+    }
+}
