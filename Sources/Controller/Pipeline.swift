@@ -2,6 +2,7 @@ import Catalog
 import DesiredState
 import Drift
 import Foundation
+import Planner
 import PostgresClient
 import WardenModel
 
@@ -55,6 +56,16 @@ public enum Pipeline {
     ) async throws -> DriftReport {
         let live = try await observe(connection)
         return DriftDetector.detect(desired: desired, live: live, asOf: asOf)
+    }
+
+    /// The drift and the plan that would reconcile it (nothing is changed).
+    public static func plan(
+        _ desired: DesiredWarehouse, on connection: PostgresConnection, asOf: Day, policy: Policy? = nil
+    ) async throws -> (drift: DriftReport, plan: Plan) {
+        let live = try await observe(connection)
+        let drift = DriftDetector.detect(desired: desired, live: live, asOf: asOf)
+        let plan = Planner.plan(desired: desired, live: live, drift: drift, asOf: asOf, policy: policy ?? desired.settings.policy)
+        return (drift, plan)
     }
 
     /// Today in an IANA time zone: the default as-of date.

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Controller
+import Foundation
+import Planner
+import PostgresClient
+import WardenModel
+
+extension Warden {
+    /// `warden plan`: the minimal partial reconstruction that would reconcile the drift. Changes nothing.
+    struct Plan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the plan that would reconcile the drift: phases, SQL, classes, estimates. Changes nothing. Exit 0 nothing to do, 2 pending changes, 1 error.")
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, sql }
+
+        @OptionGroup var source: SourceOptions
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var asOf: AsOfOptions
+        @Option(help: "text (people), json (machines), sql (a migration file in seed 002's layout, with UP and DOWN).")
+        var format: Format = .text
+        @Option(help: ArgumentHelp("Write the plan to this file instead of standard output (for --format sql: a folder or a file).", valueName: "FILE"))
+        var out: String?
+        @Option(help: "Override policy.strategy for this plan.")
+        var strategy: WardenModel.Policy.Strategy?
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let logger = output.logger("warden.plan")
+            let plan = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
+                let snapshot = try source.source.read()
+                _ = try Pipeline.loadOffline(snapshot)
+                let connection = try await PostgresConnection.connect(database.configuration, logger: logger)
+                defer { Task { await connection.close() } }
+                let desired = try await Pipeline.load(snapshot, on: connection).desired!
+                var policy = desired.settings.policy
+                if let strategy { policy.strategy = strategy }
+                return try await Pipeline.plan(
+                    desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone), policy: policy
+                ).plan
+            }
+            var rendered: String
+            var fileName: String?
+            switch format {
+            case .text: rendered = plan.text()
+            case .json: rendered = plan.json() + "\n"
+            case .sql:
+                let now = Date()
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = TimeZone(identifier: "UTC")!
+                let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: now)
+                let timestamp = MigrationTimestamp(
+                    day: Day(year: parts.year!, month: parts.month!, day: parts.day!)!, hour: parts.hour!,
+                    minute: parts.minute!, second: parts.second!)
+                let file = plan.migrationFile(name: "warden reconcile \(plan.revision.map { String($0.prefix(12)) } ?? "")", timestamp: timestamp)
+                rendered = file.contents
+                fileName = file.fileName
+            }
+            if let out {
+                var isFolder: ObjCBool = false
+                let target = FileManager.default.fileExists(atPath: out, isDirectory: &isFolder) && isFolder.boolValue && fileName != nil
+                    ? (out as NSString).appendingPathComponent(fileName!) : out
+                try await reportingErrors(verbose: output.verbose) {
+                    try rendered.write(toFile: target, atomically: true, encoding: .utf8)
+                }
+                print("wrote \(target)")
+            } else {
+                print(rendered, terminator: "")
+            }
+            if !plan.isEmpty { throw ExitCode(2) }
+        }
+    }
+}
+
+extension WardenModel.Policy.Strategy: ExpressibleByArgument {}

@@ -1,0 +1,76 @@
+import DemoWorld
+import Foundation
+import PostgresClient
+import TestSupport
+import Testing
+
+@Suite("warden plan", .timeLimit(.minutes(3)))
+struct PlanCommandTests {
+    @Test("seed 000's added column plans shadows, a swap with ADD COLUMN … DEFAULT, and cleanup; nothing is changed")
+    func addColumnPlan() async throws {
+        let cluster = try await TestCluster.shared()
+        let prefix = "plan_\(UUID().uuidString.prefix(6).lowercased())_"
+        let built = try await DemoWorld.build(
+            on: cluster, DemoWorld.Configuration(asOf: PostgresDate(year: 2026, month: 1, day: 5), firstYear: 2025, databasePrefix: prefix))
+        let dsn = built.warehouseConnectionString
+        let binary = WardenCLITests.binary
+        let base = ["--database", dsn, "--as-of", "2026-01-05"]
+
+        // The demo desired state, first year 2025 as this small warehouse: nothing to do.
+        let folder = try TemporaryFolder("warden-plan")
+        defer { folder.remove() }
+        try FileManager.default.removeItem(atPath: folder.path)
+        try FileManager.default.copyItem(atPath: packageRoot + "/desired-state", toPath: folder.path)
+        let warehouseYAML = folder.path + "/warehouse.yaml"
+        try String(contentsOfFile: warehouseYAML, encoding: .utf8).replacing("firstYear: 2024", with: "firstYear: 2025")
+            .write(toFile: warehouseYAML, atomically: true, encoding: .utf8)
+        let empty = try await Subprocess.run([binary, "plan", "--dir", folder.path] + base)
+        #expect(empty.status == 0, "\(empty.standardOutput)\(empty.standardError)")
+
+        // Seed 000's change: waste_category, default 'UNKNOWN' for history.
+        let yamlPath = folder.path + "/templates/foodlogstats.yaml"
+        try String(contentsOfFile: yamlPath, encoding: .utf8).replacing(
+            "indexes:", with: "  - { name: waste_category, type: text, default: UNKNOWN }\nindexes:")
+            .write(toFile: yamlPath, atomically: true, encoding: .utf8)
+        let sqlPath = folder.path + "/templates/foodlogstats.sql"
+        try String(contentsOfFile: sqlPath, encoding: .utf8).replacing("pf.weight\n", with: "pf.weight,\n    pf.waste_category\n")
+            .write(toFile: sqlPath, atomically: true, encoding: .utf8)
+
+        let text = try await Subprocess.run([binary, "plan", "--dir", folder.path] + base)
+        #expect(text.status == 2, "\(text.standardError)")
+        #expect(text.standardOutput.contains("ADD COLUMN waste_category text DEFAULT 'UNKNOWN'"), "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("__shadow"))
+        #expect(text.standardOutput.lowercased().contains("prepare"))
+        #expect(text.standardOutput.lowercased().contains("cleanup"))
+
+        let json = try await Subprocess.run([binary, "plan", "--dir", folder.path, "--format", "json"] + base)
+        #expect(json.status == 2)
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let steps = try #require(decoded["steps"] as? [[String: Any]])
+        // 4 days × 3 tenants of shadows, and nothing for storedaily, which did not change.
+        #expect(steps.filter { ($0["kind"] as? String) == "buildShadowDailyView" }.count == 12, "\(steps.map { $0["kind"] ?? "" })")
+        #expect(!steps.contains { ($0["template"] as? String) == "storedaily" })
+
+        let out = try TemporaryFolder("warden-plan-out")
+        defer { out.remove() }
+        let sql = try await Subprocess.run([binary, "plan", "--dir", folder.path, "--format", "sql", "--out", out.path] + base)
+        #expect(sql.status == 2)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path)
+        #expect(files.count == 1)
+        let name = try #require(files.first)
+        #expect(name.range(of: #"^\d{8}_\d{6}_[a-z0-9_]+\.sql$"#, options: .regularExpression) != nil, "\(name)")
+        let migration = try String(contentsOfFile: out.path + "/" + name, encoding: .utf8)
+        #expect(migration.contains("UP MIGRATION"))
+        #expect(migration.contains("DOWN MIGRATION"))
+
+        // Planning changed nothing: the drift is still there.
+        let drift = try await Subprocess.run([binary, "drift", "--dir", folder.path] + base)
+        #expect(drift.status == 2)
+        let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(dsn))
+        #expect(try await warehouse.scalar(Int.self, "SELECT count(*) FROM pg_class WHERE relname LIKE '%\\_\\_shadow'") == 0)
+        await warehouse.close()
+        for database in [built.configuration.warehouseDatabase] + built.configuration.tenants.map(built.configuration.sourceDatabase) {
+            try? await cluster.dropDatabase(database)
+        }
+    }
+}
