@@ -1,0 +1,378 @@
+import Foundation
+import Logging
+import Planner
+import PostgresClient
+import WardenModel
+
+/// How ``PlanExecutor/apply(_:configuration:options:logger:progress:)`` runs a plan.
+public struct ApplyOptions: Sendable {
+    /// Connections used for the prepare phase.
+    public var parallelism: Int
+    /// `lock_timeout` for steps that touch nothing readers use.
+    public var lockTimeoutMilliseconds: Int
+    /// `lock_timeout` for steps that lock objects readers use: tens of milliseconds, then retry.
+    public var liveLockTimeoutMilliseconds: Int
+    /// Attempts per step (transient failures only) before the run fails.
+    public var maxAttempts: Int
+    /// The command line recorded in `_wh.warden_runs.command`.
+    public var command: String
+    public var reason: String?
+    public var revision: String?
+    public var asOf: Day
+    public var strategy: Policy.Strategy
+    /// `_wh.warden_applied.spec_hash` per template; a template missing here gets a hash of its steps' SQL.
+    public var templateSpecHashes: [String: String]
+    /// First backoff delay after a transient failure, doubled per attempt up to ``maxBackoffMilliseconds``.
+    public var initialBackoffMilliseconds: Int
+    public var maxBackoffMilliseconds: Int
+
+    public init(
+        parallelism: Int = 2, lockTimeoutMilliseconds: Int = 2000, liveLockTimeoutMilliseconds: Int = 50,
+        maxAttempts: Int = 20, command: String, reason: String? = nil, revision: String? = nil, asOf: Day,
+        strategy: Policy.Strategy = .shadowSwap, templateSpecHashes: [String: String] = [:],
+        initialBackoffMilliseconds: Int = 20, maxBackoffMilliseconds: Int = 1000
+    ) {
+        self.parallelism = max(1, parallelism)
+        self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
+        self.liveLockTimeoutMilliseconds = liveLockTimeoutMilliseconds
+        self.maxAttempts = max(1, maxAttempts)
+        self.command = command
+        self.reason = reason
+        self.revision = revision
+        self.asOf = asOf
+        self.strategy = strategy
+        self.templateSpecHashes = templateSpecHashes
+        self.initialBackoffMilliseconds = initialBackoffMilliseconds
+        self.maxBackoffMilliseconds = maxBackoffMilliseconds
+    }
+}
+
+/// What an apply did.
+public struct ApplyReport: Sendable {
+    public var runID: Int64
+    public var stepsRun: Int
+    public var stepsSkipped: Int
+    /// Wall time per phase, in seconds (phases with no steps are absent).
+    public var phaseSeconds: [PlanStep.Phase: Double]
+    /// The slowest swap step: its id and seconds.
+    public var longestSwapStep: (id: Int, seconds: Double)?
+    /// Attempts beyond the first, over all steps (lock timeouts and dropped connections retried).
+    public var retries: Int
+    public var totalSeconds: Double
+
+    /// One line for people.
+    public var summaryLine: String {
+        var parts = ["run \(runID): \(stepsRun) step\(stepsRun == 1 ? "" : "s") applied"]
+        if stepsSkipped > 0 { parts.append("\(stepsSkipped) skipped") }
+        for phase in PlanStep.Phase.allCases {
+            if let seconds = phaseSeconds[phase] { parts.append("\(phase.rawValue) \(Self.format(seconds))") }
+        }
+        if let longest = longestSwapStep { parts.append("longest swap step \(longest.id): \(Self.format(longest.seconds))") }
+        if retries > 0 { parts.append("\(retries) retr\(retries == 1 ? "y" : "ies")") }
+        parts.append("total \(Self.format(totalSeconds))")
+        return parts.joined(separator: " · ")
+    }
+
+    static func format(_ seconds: Double) -> String {
+        seconds < 1 ? String(format: "%.0f ms", seconds * 1000) : String(format: "%.1f s", seconds)
+    }
+}
+
+/// Why an apply stopped.
+public enum ApplyError: Error, Sendable, CustomStringConvertible {
+    /// Another session holds the `warden.apply` advisory lock.
+    case anotherWriter(target: String, holder: String)
+    /// A step failed for good; the steps after it did not run.
+    case stepFailed(runID: Int64, step: Int, kind: String, object: String, attempts: Int, message: String)
+
+    public var description: String {
+        switch self {
+        case .anotherWriter(let target, let holder):
+            return "another warden is applying to \(target): \(holder); wait for it or stop it"
+        case .stepFailed(let runID, let step, let kind, let object, let attempts, let message):
+            let tries = attempts > 1 ? " after \(attempts) attempts" : ""
+            return "step \(step) (\(kind) of \(object)) failed\(tries): \(message) (run \(runID); the remaining steps did not run)"
+        }
+    }
+}
+
+/// Runs a plan against the warehouse (DESIGN.md §3, §5): prepare over `parallelism` connections, then
+/// swap and cleanup one step at a time, each DDL transaction under a `lock_timeout`, transient failures
+/// retried with backoff, every step recorded in `_wh.warden_steps`.
+public enum PlanExecutor {
+    /// The advisory lock every writer (controller and CLI) takes on a dedicated session (DESIGN.md §7).
+    public static let lockName = "warden.apply"
+    public static var lockKey: Int64 { PostgresConnection.advisoryLockKey(lockName) }
+
+    public static func apply(
+        _ plan: Plan, configuration: ConnectionConfiguration, options: ApplyOptions, logger: Logger,
+        progress: (@Sendable (String) -> Void)?
+    ) async throws -> ApplyReport {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let session = try await PostgresConnection.connect(configuration, logger: logger)
+        do {
+            guard try await session.tryAdvisoryLock(lockKey) else {
+                let holder = try await session.advisoryLockHolder(lockKey)
+                throw ApplyError.anotherWriter(
+                    target: session.target, holder: holder?.description ?? "a session that has just released it")
+            }
+        } catch {
+            await session.close()
+            throw error
+        }
+        let journal = Journal(connection: session)
+        do {
+            let report = try await run(plan, configuration: configuration, options: options, logger: logger,
+                                       progress: progress, journal: journal, started: started, clock: clock)
+            _ = try? await session.advisoryUnlock(lockKey)
+            await session.close()
+            return report
+        } catch {
+            _ = try? await session.advisoryUnlock(lockKey)
+            await session.close()
+            throw error
+        }
+    }
+
+    private static func run(
+        _ plan: Plan, configuration: ConnectionConfiguration, options: ApplyOptions, logger: Logger,
+        progress: (@Sendable (String) -> Void)?, journal: Journal, started: ContinuousClock.Instant,
+        clock: ContinuousClock
+    ) async throws -> ApplyReport {
+        try await RunJournal.install(on: journal.connection)
+        let runID = try await journal.startRun(plan: plan, options: options)
+        var report = ApplyReport(
+            runID: runID, stepsRun: 0, stepsSkipped: 0, phaseSeconds: [:], longestSwapStep: nil, retries: 0,
+            totalSeconds: 0)
+        do {
+            let context = StepContext(
+                configuration: configuration, options: options, logger: logger, journal: journal, runID: runID,
+                progress: progress, total: plan.steps.count)
+            for phase in PlanStep.Phase.allCases {
+                let steps = plan.steps(in: phase).sorted { $0.id < $1.id }
+                guard !steps.isEmpty else { continue }
+                let phaseStart = clock.now
+                let results: [StepResult]
+                if phase == .prepare && options.parallelism > 1 && steps.count > 1 {
+                    results = try await runConcurrently(steps, context: context)
+                } else {
+                    results = try await runSerially(steps, context: context)
+                }
+                report.phaseSeconds[phase] = seconds(clock.now - phaseStart)
+                report.stepsRun += results.count
+                report.retries += results.reduce(0) { $0 + $1.attempts - 1 }
+                if phase == .swap, let longest = results.max(by: { $0.seconds < $1.seconds }) {
+                    report.longestSwapStep = (longest.id, longest.seconds)
+                }
+            }
+            try await journal.recordApplied(plan: plan, options: options, runID: runID)
+            report.totalSeconds = seconds(clock.now - started)
+            try await journal.finishRun(runID, status: "succeeded", error: nil, report: report)
+            return report
+        } catch {
+            let message = String(describing: error)
+            try? await journal.finishRun(runID, status: "failed", error: message, report: nil)
+            throw error
+        }
+    }
+
+    struct StepResult: Sendable {
+        var id: Int
+        var seconds: Double
+        var attempts: Int
+    }
+
+    final class StepContext: Sendable {
+        let configuration: ConnectionConfiguration
+        let options: ApplyOptions
+        let logger: Logger
+        let journal: Journal
+        let runID: Int64
+        let progress: (@Sendable (String) -> Void)?
+        let total: Int
+        let counter = Counter()
+
+        init(
+            configuration: ConnectionConfiguration, options: ApplyOptions, logger: Logger, journal: Journal,
+            runID: Int64, progress: (@Sendable (String) -> Void)?, total: Int
+        ) {
+            self.configuration = configuration
+            self.options = options
+            self.logger = logger
+            self.journal = journal
+            self.runID = runID
+            self.progress = progress
+            self.total = total
+        }
+    }
+
+    actor Counter {
+        private var phaseDone: [PlanStep.Phase: Int] = [:]
+        func next(_ phase: PlanStep.Phase) -> Int {
+            phaseDone[phase, default: 0] += 1
+            return phaseDone[phase]!
+        }
+    }
+
+    /// Hands out steps in id order to the workers; stops handing out once a step failed.
+    actor WorkQueue {
+        private var remaining: [PlanStep]
+        private(set) var stopped = false
+        init(_ steps: [PlanStep]) { remaining = steps.reversed() }
+        func next() -> PlanStep? {
+            guard !stopped else { return nil }
+            return remaining.popLast()
+        }
+        func stop() { stopped = true }
+    }
+
+    /// Prepare: `parallelism` workers, each with its own connection, pulling steps in id order.
+    private static func runConcurrently(_ steps: [PlanStep], context: StepContext) async throws -> [StepResult] {
+        let queue = WorkQueue(steps)
+        let workers = min(context.options.parallelism, steps.count)
+        let phaseTotal = steps.count
+        return try await withThrowingTaskGroup(of: [StepResult].self) { group in
+            for _ in 0..<workers {
+                group.addTask {
+                    let worker = Worker(context: context)
+                    defer { Task { await worker.close() } }
+                    var results: [StepResult] = []
+                    while let step = await queue.next() {
+                        do {
+                            results.append(try await worker.run(step, phaseTotal: phaseTotal))
+                        } catch {
+                            await queue.stop()
+                            throw error
+                        }
+                    }
+                    return results
+                }
+            }
+            var all: [StepResult] = []
+            var firstError: (any Error)?
+            while let next = await group.nextResult() {
+                switch next {
+                case .success(let results): all += results
+                case .failure(let error): if firstError == nil { firstError = error }
+                }
+            }
+            if let firstError { throw firstError }
+            return all.sorted { $0.id < $1.id }
+        }
+    }
+
+    /// Swap and cleanup (and a one-connection prepare): one step at a time, in id order.
+    private static func runSerially(_ steps: [PlanStep], context: StepContext) async throws -> [StepResult] {
+        let worker = Worker(context: context)
+        var results: [StepResult] = []
+        do {
+            for step in steps { results.append(try await worker.run(step, phaseTotal: steps.count)) }
+        } catch {
+            await worker.close()
+            throw error
+        }
+        await worker.close()
+        return results
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (whole, atto) = duration.components
+        return Double(whole) + Double(atto) / 1e18
+    }
+}
+
+/// One connection running steps, reconnecting when the connection drops.
+final class Worker: @unchecked Sendable {
+    // Used by one task at a time (a worker belongs to one task of the group).
+    private var connection: PostgresConnection?
+    private let context: PlanExecutor.StepContext
+
+    init(context: PlanExecutor.StepContext) { self.context = context }
+
+    func close() async {
+        if let connection { await connection.close() }
+        connection = nil
+    }
+
+    private func connected() async throws -> PostgresConnection {
+        if let connection { return connection }
+        let opened = try await PostgresConnection.connect(context.configuration, logger: context.logger)
+        connection = opened
+        return opened
+    }
+
+    /// Runs a step with retries; records it in the journal.
+    func run(_ step: PlanStep, phaseTotal: Int) async throws -> PlanExecutor.StepResult {
+        let options = context.options
+        let journal = context.journal
+        let clock = ContinuousClock()
+        let start = clock.now
+        let timeout = Duration.milliseconds(
+            step.touchesLiveObjects ? options.liveLockTimeoutMilliseconds : options.lockTimeoutMilliseconds)
+        try await journal.stepStarted(context.runID, step: step.id)
+        var attempts = 0
+        // For a non-transactional step, the statements before this index are done (each committed).
+        var nextStatement = 0
+        while true {
+            attempts += 1
+            do {
+                let connection = try await connected()
+                if step.transactional {
+                    try await connection.withTransaction(lockTimeout: timeout) { connection in
+                        for statement in step.statements { try await connection.execute(statement) }
+                    }
+                } else {
+                    try await connection.setLockTimeout(timeout)
+                    while nextStatement < step.statements.count {
+                        try await connection.execute(step.statements[nextStatement])
+                        nextStatement += 1
+                    }
+                }
+                break
+            } catch let error as PostgresError where error.isTransient && attempts < options.maxAttempts {
+                if Self.isConnectionProblem(error) {
+                    if let connection { await connection.close() }
+                    connection = nil
+                }
+                let delay = Self.backoff(attempt: attempts, options: options)
+                context.logger.info(
+                    "step \(step.id) attempt \(attempts) failed (\(error.description)); retrying in \(delay) ms")
+                try await Task.sleep(for: .milliseconds(delay))
+            } catch {
+                let elapsed = PlanExecutor.seconds(clock.now - start)
+                let message = (error as? PostgresError)?.description ?? String(describing: error)
+                try? await journal.stepFinished(
+                    context.runID, step: step.id, outcome: "failed", attempts: attempts, seconds: elapsed, error: message)
+                throw ApplyError.stepFailed(
+                    runID: context.runID, step: step.id, kind: step.kind.rawValue,
+                    object: step.targets.first ?? step.template ?? "?", attempts: attempts, message: message)
+            }
+        }
+        let elapsed = PlanExecutor.seconds(clock.now - start)
+        try await journal.stepFinished(
+            context.runID, step: step.id, outcome: "succeeded", attempts: attempts, seconds: elapsed, error: nil)
+        let done = await context.counter.next(step.phase)
+        if let progress = context.progress {
+            var line = "\(step.phase.rawValue) \(done)/\(phaseTotal)"
+            if let tenant = step.tenant { line += " · \(tenant)" }
+            if let target = step.targets.first {
+                line += " · \(target.split(separator: ".").last.map(String.init) ?? target)"
+            }
+            progress(line)
+        }
+        return PlanExecutor.StepResult(id: step.id, seconds: elapsed, attempts: attempts)
+    }
+
+    static func isConnectionProblem(_ error: PostgresError) -> Bool {
+        error.code == .connectionLost || error.code == .connectionFailed || error.code == .connectionClosed
+            || error.sqlState?.class == "08" || error.sqlState?.class == "57" && error.sqlState != .queryCanceled
+    }
+
+    /// Exponential backoff with jitter: 20 ms, 40 ms, … capped at 1 s, each scaled by 0.5–1.
+    static func backoff(attempt: Int, options: ApplyOptions) -> Int {
+        let exponent = min(attempt - 1, 20)
+        let base = min(options.maxBackoffMilliseconds, options.initialBackoffMilliseconds << exponent)
+        return max(1, Int(Double(base) * Double.random(in: 0.5...1.0)))
+    }
+}

@@ -1,0 +1,120 @@
+import ArgumentParser
+import Controller
+import Executor
+import Foundation
+import Planner
+import PostgresClient
+import WardenModel
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Warden {
+    /// `warden apply`: compute the plan like `warden plan`, then run it.
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reconcile the drift: print the plan, then run it (prepare, swap, cleanup) under the apply lock. Exit 0 done or nothing to do, 1 error, 3 refused (nothing applied).")
+
+        @OptionGroup var source: SourceOptions
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var asOf: AsOfOptions
+        @Flag(name: [.customShort("y"), .long], help: "Apply without asking (required without a terminal).")
+        var yes = false
+        @Option(help: "Connections for the prepare phase (default: policy.parallelism).")
+        var parallelism: Int?
+        @Option(help: "Why this apply runs; recorded in _wh.warden_runs.")
+        var reason: String?
+        @Flag(help: "Allow destructive steps (dropping columns, tenants, history) even if policy.allowDestructive is false.")
+        var allowDestructive = false
+        @Option(help: "Override policy.strategy for this apply.")
+        var strategy: WardenModel.Policy.Strategy?
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if let parallelism, parallelism < 1 { throw ValidationError("--parallelism must be at least 1") }
+        }
+
+        func run() async throws {
+            let logger = output.logger("warden.apply")
+            let configuration = database.configuration
+            let (plan, desired, policy, target) = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
+                let snapshot = try source.source.read()
+                _ = try Pipeline.loadOffline(snapshot)
+                let connection = try await PostgresConnection.connect(configuration, logger: logger)
+                defer { Task { await connection.close() } }
+                let desired = try await Pipeline.load(snapshot, on: connection).desired!
+                var policy = desired.settings.policy
+                if let strategy { policy.strategy = strategy }
+                let plan = try await Pipeline.plan(
+                    desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone), policy: policy
+                ).plan
+                return (plan, desired, policy, connection.target)
+            }
+            print(plan.text(), terminator: "")
+            for note in plan.notes { printError("warning: \(note)") }
+            if plan.isEmpty { return }
+
+            let destructive = plan.steps.filter { $0.stepClass == .destructive }
+            if !destructive.isEmpty && !policy.allowDestructive && !allowDestructive {
+                let named = destructive.map { "\($0.id) (\($0.kind.rawValue) \($0.targets.joined(separator: ", ")))" }
+                printError("refusing to apply: destructive step\(named.count == 1 ? "" : "s") "
+                    + named.joined(separator: ", ")
+                    + " remove data; set policy.allowDestructive or pass --allow-destructive. Nothing was changed.")
+                throw ExitCode(3)
+            }
+            if !yes {
+                guard isatty(STDIN_FILENO) != 0 else {
+                    printError("refusing to apply: pass --yes to apply without a terminal. Nothing was changed.")
+                    throw ExitCode(3)
+                }
+                print("Apply \(plan.steps.count) step\(plan.steps.count == 1 ? "" : "s") to \(target)? [y/N] ", terminator: "")
+                fflush(nil)
+                let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+                guard answer == "y" || answer == "yes" else {
+                    print("nothing applied")
+                    throw ExitCode(3)
+                }
+            }
+
+            var hashes: [String: String] = [:]
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            for template in desired.templates {
+                if let data = try? encoder.encode(template) { hashes[template.name] = SpecHash.of([String(decoding: data, as: UTF8.self)]) }
+            }
+            let options = ApplyOptions(
+                parallelism: parallelism ?? policy.parallelism, lockTimeoutMilliseconds: policy.lockTimeoutMilliseconds,
+                command: Self.commandLine(), reason: reason, revision: plan.revision, asOf: plan.asOf,
+                strategy: plan.strategy, templateSpecHashes: hashes)
+            let report = try await reportingErrors(verbose: output.verbose) {
+                try await PlanExecutor.apply(
+                    plan, configuration: configuration, options: options, logger: logger,
+                    progress: { line in printError(line, prefixed: false) })
+            }
+            print("applied: \(report.summaryLine)")
+        }
+
+        /// The command line for the run record, with the connection string left out (it may hold a password).
+        static func commandLine() -> String {
+            var words = ["warden"]
+            var hideNext = false
+            for argument in CommandLine.arguments.dropFirst() {
+                if hideNext {
+                    words.append("…")
+                    hideNext = false
+                } else if argument == "--database" {
+                    words.append(argument)
+                    hideNext = true
+                } else if argument.hasPrefix("--database=") {
+                    words.append("--database=…")
+                } else {
+                    words.append(argument)
+                }
+            }
+            return words.joined(separator: " ")
+        }
+    }
+}
