@@ -1,0 +1,236 @@
+import DemoWorld
+import Foundation
+import PostgresClient
+import Synchronization
+import TestSupport
+import Testing
+
+@Suite("warden apply", .timeLimit(.minutes(5)))
+struct ApplyCommandTests {
+    /// A small legacy warehouse and a copy of the demo desired state with seed 000's `waste_category`.
+    struct World {
+        var built: DemoWorld.Built
+        var folder: TemporaryFolder
+        var dsn: String { built.warehouseConnectionString }
+        var base: [String] { ["--dir", folder.path, "--database", dsn, "--as-of", "2026-01-05"] }
+
+        static func make(_ label: String) async throws -> World {
+            let cluster = try await TestCluster.shared()
+            let prefix = "\(label)_\(UUID().uuidString.prefix(6).lowercased())_"
+            let built = try await DemoWorld.build(
+                on: cluster,
+                DemoWorld.Configuration(asOf: PostgresDate(year: 2026, month: 1, day: 5), firstYear: 2025, databasePrefix: prefix))
+            let folder = try TemporaryFolder("warden-apply")
+            try FileManager.default.removeItem(atPath: folder.path)
+            try FileManager.default.copyItem(atPath: packageRoot + "/desired-state", toPath: folder.path)
+            let warehouseYAML = folder.path + "/warehouse.yaml"
+            try String(contentsOfFile: warehouseYAML, encoding: .utf8).replacing("firstYear: 2024", with: "firstYear: 2025")
+                .write(toFile: warehouseYAML, atomically: true, encoding: .utf8)
+            let yamlPath = folder.path + "/templates/foodlogstats.yaml"
+            try String(contentsOfFile: yamlPath, encoding: .utf8).replacing(
+                "indexes:", with: "  - { name: waste_category, type: text, default: UNKNOWN }\nindexes:")
+                .write(toFile: yamlPath, atomically: true, encoding: .utf8)
+            let sqlPath = folder.path + "/templates/foodlogstats.sql"
+            try String(contentsOfFile: sqlPath, encoding: .utf8).replacing("pf.weight\n", with: "pf.weight,\n    pf.waste_category\n")
+                .write(toFile: sqlPath, atomically: true, encoding: .utf8)
+            return World(built: built, folder: folder)
+        }
+
+        func tearDown() async {
+            folder.remove()
+            guard let cluster = try? await TestCluster.shared() else { return }
+            for database in [built.configuration.warehouseDatabase] + built.configuration.tenants.map(built.configuration.sourceDatabase) {
+                try? await cluster.dropDatabase(database)
+            }
+        }
+    }
+
+    /// Every `<tenant>.foodlogstats_YYYY`: its columns, row count and checksum over those columns.
+    struct YearlyTable: Hashable {
+        var name: String
+        var columns: [String]
+        var rows: Int
+        var checksum: String
+    }
+
+    static func yearlyTables(_ connection: PostgresConnection, columns fixed: [String: [String]]? = nil) async throws -> [String: YearlyTable] {
+        let tables = try await connection.query(
+            """
+            SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
+            WHERE tablename ~ '^foodlogstats_\\d{4}$' AND schemaname NOT IN ('public', '_wh') ORDER BY 1
+            """)
+        var result: [String: YearlyTable] = [:]
+        for row in tables.rows {
+            let name = try row.decode(String.self, at: 0)
+            let columns: [String]
+            if let fixed, let known = fixed[name] {
+                columns = known
+            } else {
+                let found = try await connection.query(
+                    "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                    [name])
+                columns = try found.rows.map { try $0.decode(String.self, at: 0) }
+            }
+            let list = columns.map { "t.\"\($0)\"" }.joined(separator: ", ")
+            let stats = try await connection.query(
+                "SELECT count(*)::bigint, coalesce(md5(string_agg(ROW(\(list))::text, ',' ORDER BY t.id)), '') FROM \(name) t")
+            result[name] = YearlyTable(
+                name: name, columns: columns, rows: Int(try stats.rows[0].decode(Int64.self, at: 0)),
+                checksum: try stats.rows[0].decode(String.self, at: 1))
+        }
+        return result
+    }
+
+    static func leftovers(_ connection: PostgresConnection) async throws -> Int {
+        try await connection.scalar(
+            Int.self, "SELECT count(*)::int FROM pg_class WHERE relname LIKE '%\\_\\_shadow%' OR relname LIKE '%\\_\\_retired%'")
+    }
+
+    /// What a reader of the public view saw.
+    final class ReaderLog: Sendable {
+        let state = Mutex<(queries: Int, errors: [String], longest: Double)>((0, [], 0))
+        let stop = Atomic<Bool>(false)
+    }
+
+    @Test("seed 000's added column: every yearly row kept, new column filled, public view readable throughout, journal written")
+    func addColumnApply() async throws {
+        let world = try await World.make("apply")
+        let binary = WardenCLITests.binary
+        let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(world.dsn))
+
+        let before = try await Self.yearlyTables(warehouse)
+        #expect(!before.isEmpty)
+        #expect(before.values.allSatisfy { $0.rows > 0 })
+
+        // A reader of the public view, on its own connection, from before the apply until after it.
+        let log = ReaderLog()
+        let reader = try await PostgresConnection.connect(ConnectionConfiguration(world.dsn, applicationName: "reader"))
+        let readerTask = Task {
+            let clock = ContinuousClock()
+            while !log.stop.load(ordering: .acquiring) {
+                let start = clock.now
+                do {
+                    _ = try await reader.scalar(Int64.self, "SELECT count(*) FROM public.foodlogstats")
+                    let elapsed = start.duration(to: clock.now)
+                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                    log.state.withLock { $0.queries += 1; $0.longest = max($0.longest, seconds) }
+                } catch {
+                    log.state.withLock { $0.errors.append(String(describing: error)) }
+                }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+
+        let apply = try await Subprocess.run([binary, "apply", "--yes", "--reason", "seed 000: waste_category"] + world.base)
+        try await Task.sleep(for: .milliseconds(200))
+        log.stop.store(true, ordering: .releasing)
+        await readerTask.value
+        await reader.close()
+
+        #expect(apply.status == 0, "\(apply.standardOutput)\n\(apply.standardError)")
+        #expect(apply.standardOutput.contains("applied: run"), "\(apply.standardOutput)")
+        #expect(apply.standardError.contains("prepare 1/"), "\(apply.standardError)")
+        let reading = log.state.withLock { $0 }
+        print("public.foodlogstats reader: \(reading.queries) queries during the apply, longest wait \(String(format: "%.1f", reading.longest * 1000)) ms, \(reading.errors.count) errors")
+        #expect(reading.errors.isEmpty, "\(reading.errors)")
+        #expect(reading.queries > 0)
+        #expect(reading.longest < 1.0, "the longest public-view query took \(reading.longest) s")
+
+        // Yearly tables keep every row and gain waste_category = 'UNKNOWN'.
+        let oldColumns = before.mapValues(\.columns)
+        let after = try await Self.yearlyTables(warehouse, columns: oldColumns)
+        #expect(Set(after.keys) == Set(before.keys))
+        for (name, table) in before {
+            #expect(after[name]?.rows == table.rows, "\(name)")
+            #expect(after[name]?.checksum == table.checksum, "\(name)")
+            #expect(try await warehouse.scalar(
+                Int.self, "SELECT count(*)::int FROM \(name) WHERE waste_category IS DISTINCT FROM 'UNKNOWN'") == 0, "\(name)")
+        }
+
+        // Current-year daily views carry the source's values.
+        let real = try await warehouse.scalar(
+            Int.self,
+            "SELECT count(*)::int FROM public.foodlogstats WHERE logged_time >= '2026-01-01' AND waste_category IS NOT NULL AND waste_category <> 'UNKNOWN'")
+        #expect(real > 0)
+
+        // Grants survive.
+        #expect(try await warehouse.scalar(Bool.self, "SELECT has_table_privilege('analysts', 'public.foodlogstats', 'SELECT')"))
+
+        // Seed 000's Phase 6.
+        for tenant in world.built.configuration.tenants {
+            let column = try await warehouse.query(
+                """
+                SELECT column_name, data_type FROM information_schema.columns
+                WHERE table_schema = $1 AND table_name = 'foodlogstats_2025' AND column_name = 'waste_category'
+                """, [tenant.schema])
+            #expect(column.rows.count == 1, "\(tenant.schema)")
+            _ = try await warehouse.scalar(Int64.self, "SELECT count(*) FROM \(tenant.schema).foodlogstats")
+        }
+        #expect(try await warehouse.scalar(Int64.self, "SELECT count(*) FROM public.foodlogstats") > 0)
+        let groups = try await warehouse.query("SELECT waste_category, count(*) FROM public.foodlogstats GROUP BY waste_category")
+        #expect(groups.rows.count > 1)
+
+        #expect(try await Self.leftovers(warehouse) == 0)
+
+        let drift = try await Subprocess.run([binary, "drift"] + world.base)
+        #expect(drift.status == 0, "\(drift.standardOutput)\(drift.standardError)")
+
+        // The journal.
+        #expect(try await warehouse.scalar(Int.self, "SELECT count(*)::int FROM _wh.warden_runs WHERE status = 'succeeded' AND finished_at IS NOT NULL") == 1)
+        let steps = try await warehouse.query("SELECT outcome, count(*)::int FROM _wh.warden_steps GROUP BY outcome")
+        #expect(steps.rows.count == 1)
+        #expect(try steps.rows.first?.decode(String.self, at: 0) == "succeeded")
+        #expect(try await warehouse.scalar(Int.self, "SELECT count(*)::int FROM _wh.warden_applied WHERE template = 'foodlogstats'") == 1)
+
+        let history = try await Subprocess.run([binary, "history", "--database", world.dsn])
+        #expect(history.status == 0)
+        #expect(history.standardOutput.contains("succeeded"), "\(history.standardOutput)")
+
+        // Applying again: nothing to do.
+        let again = try await Subprocess.run([binary, "apply", "--yes"] + world.base)
+        #expect(again.status == 0, "\(again.standardOutput)\(again.standardError)")
+        #expect(again.standardOutput.contains("nothing to do"))
+
+        await warehouse.close()
+        await world.tearDown()
+    }
+
+    @Test("a second writer is refused, naming the session that holds the apply lock; nothing changes")
+    func secondWriterRefused() async throws {
+        let world = try await World.make("apply_lock")
+        let holder = try await PostgresConnection.connect(ConnectionConfiguration(world.dsn, applicationName: "other-warden-7"))
+        _ = try await holder.query(
+            "SELECT pg_advisory_lock($1::bigint)", [PostgresConnection.advisoryLockKey("warden.apply")])
+        let before = try await Self.yearlyTables(holder)
+
+        let apply = try await Subprocess.run([WardenCLITests.binary, "apply", "--yes"] + world.base)
+        #expect(apply.status == 1 || apply.status == 3, "\(apply.standardOutput)\(apply.standardError)")
+        #expect(apply.standardError.contains("another warden is applying"), "\(apply.standardError)")
+        #expect(apply.standardError.contains("other-warden-7"), "\(apply.standardError)")
+
+        #expect(try await Self.yearlyTables(holder) == before)
+        #expect(try await Self.leftovers(holder) == 0)
+        let drift = try await Subprocess.run([WardenCLITests.binary, "drift"] + world.base)
+        #expect(drift.status == 2)
+        await holder.close()
+        await world.tearDown()
+    }
+
+    @Test("without a terminal and without --yes, apply refuses with exit 3 and changes nothing")
+    func refusesWithoutTerminal() async throws {
+        let world = try await World.make("apply_tty")
+        let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(world.dsn))
+        let before = try await Self.yearlyTables(warehouse)
+
+        let apply = try await Subprocess.run([WardenCLITests.binary, "apply"] + world.base)
+        #expect(apply.status == 3, "\(apply.standardOutput)\(apply.standardError)")
+        #expect(apply.standardError.contains("pass --yes to apply without a terminal"), "\(apply.standardError)")
+
+        #expect(try await Self.yearlyTables(warehouse) == before)
+        #expect(try await Self.leftovers(warehouse) == 0)
+        #expect(try await warehouse.scalar(Bool.self, "SELECT to_regclass('_wh.warden_runs') IS NULL"))
+        await warehouse.close()
+        await world.tearDown()
+    }
+}
