@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres", "PostgresClient", "TestSupport"]),
         .testTarget(name: "WardenCLITests", dependencies: ["warden", "PostgresClient", "TestSupport", "DemoWorld"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "DemoWorld", "Executor", "PostgresClient", "TestSupport", "EmbeddedPostgres",
+            "DemoWorld", "Executor", "Planner", "WardenModel", "PostgresClient", "TestSupport", "EmbeddedPostgres", logging,
         ]),
     ]
 )

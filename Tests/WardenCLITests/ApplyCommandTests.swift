@@ -129,6 +129,8 @@ struct ApplyCommandTests {
         await reader.close()
 
         #expect(apply.status == 0, "\(apply.standardOutput)\n\(apply.standardError)")
+        print(apply.standardOutput.split(separator: "\n").filter { $0.hasPrefix("applied:") || $0.hasPrefix("plan as of") || $0.contains("step") }.joined(separator: "\n"))
+        print(apply.standardError)
         #expect(apply.standardOutput.contains("applied: run"), "\(apply.standardOutput)")
         #expect(apply.standardError.contains("prepare 1/"), "\(apply.standardError)")
         let reading = log.state.withLock { $0 }
