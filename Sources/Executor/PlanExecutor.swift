@@ -236,16 +236,17 @@ public enum PlanExecutor {
             for _ in 0..<workers {
                 group.addTask {
                     let worker = Worker(context: context)
-                    defer { Task { await worker.close() } }
                     var results: [StepResult] = []
                     while let step = await queue.next() {
                         do {
                             results.append(try await worker.run(step, phaseTotal: phaseTotal))
                         } catch {
                             await queue.stop()
+                            await worker.close()
                             throw error
                         }
                     }
+                    await worker.close()
                     return results
                 }
             }
@@ -335,6 +336,12 @@ final class Worker: @unchecked Sendable {
                     if let connection { await connection.close() }
                     connection = nil
                 }
+                if !step.transactional, nextStatement < step.statements.count,
+                   let index = Self.concurrentIndexBuild(step.statements[nextStatement]) {
+                    // A failed CREATE INDEX CONCURRENTLY leaves an invalid index under the name, which
+                    // IF NOT EXISTS would then skip: drop that leftover before retrying.
+                    try? await dropInvalidIndex(schema: index.schema, name: index.name)
+                }
                 let delay = Self.backoff(attempt: attempts, options: options)
                 context.logger.info(
                     "step \(step.id) attempt \(attempts) failed (\(error.description)); retrying in \(delay) ms")
@@ -362,6 +369,39 @@ final class Worker: @unchecked Sendable {
             progress(line)
         }
         return PlanExecutor.StepResult(id: step.id, seconds: elapsed, attempts: attempts)
+    }
+
+    /// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name ON schema.table` builds
+    /// (its schema is the table's); `nil` for other statements or unqualified tables.
+    static func concurrentIndexBuild(_ statement: String) -> (schema: String, name: String)? {
+        let pattern = #"^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s+ON\s+(?:ONLY\s+)?("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\."#
+        guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]),
+              let match = regex.firstMatch(in: statement, range: NSRange(statement.startIndex..., in: statement)),
+              let nameRange = Range(match.range(at: 1), in: statement),
+              let schemaRange = Range(match.range(at: 2), in: statement)
+        else { return nil }
+        func unquote(_ text: Substring) -> String {
+            guard text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 else { return text.lowercased() }
+            return String(text.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"")
+        }
+        return (unquote(statement[schemaRange]), unquote(statement[nameRange]))
+    }
+
+    private func dropInvalidIndex(schema: String, name: String) async throws {
+        let connection = try await connected()
+        let invalid = try await connection.scalar(
+            Bool.self,
+            """
+            SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                           JOIN pg_namespace n ON n.oid = c.relnamespace
+                           WHERE n.nspname = $1 AND c.relname = $2 AND NOT i.indisvalid)
+            """, [schema, name])
+        guard invalid else { return }
+        try await connection.execute("DROP INDEX CONCURRENTLY IF EXISTS " + Self.quote(schema) + "." + Self.quote(name))
+    }
+
+    static func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     static func isConnectionProblem(_ error: PostgresError) -> Bool {

@@ -90,9 +90,16 @@ extension Warden {
                 command: Self.commandLine(), reason: reason, revision: plan.revision, asOf: plan.asOf,
                 strategy: plan.strategy, templateSpecHashes: hashes)
             let report = try await reportingErrors(verbose: output.verbose) {
-                try await PlanExecutor.apply(
-                    plan, configuration: configuration, options: options, logger: logger,
-                    progress: { line in printError(line, prefixed: false) })
+                do {
+                    return try await PlanExecutor.apply(
+                        plan, configuration: configuration, options: options, logger: logger,
+                        progress: { line in printError(line, prefixed: false) })
+                } catch let error as ApplyError {
+                    // Another writer holds the apply lock: a guard, nothing applied (exit 3).
+                    guard case .anotherWriter = error else { throw error }
+                    printError(error.description + ". Nothing was changed.")
+                    throw ExitCode(3)
+                }
             }
             print("applied: \(report.summaryLine)")
         }

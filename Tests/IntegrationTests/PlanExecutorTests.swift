@@ -29,13 +29,24 @@ struct PlanExecutorTests {
                 ],
                 revision: "abc", asOf: Self.day, strategy: .shadowSwap, notes: [])
 
-            // A long reader holds ACCESS SHARE on the live table for 400 ms.
+            // A long reader holds ACCESS SHARE on the live table until warden's ALTER has been seen
+            // waiting for it (then a little longer, so at least one attempt times out).
             let reader = try await cluster.connect(database: name)
+            let watcher = try await cluster.connect(database: name)
             try await reader.execute("BEGIN")
             try await reader.execute("LOCK TABLE public.live IN ACCESS SHARE MODE")
             let release = Task {
-                try await Task.sleep(for: .milliseconds(400))
+                let clock = ContinuousClock()
+                let deadline = clock.now + .seconds(60)
+                while clock.now < deadline {
+                    let waiting = try await watcher.scalar(
+                        Bool.self, "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE relation = 'public.live'::regclass AND NOT granted)")
+                    if waiting { break }
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+                try await Task.sleep(for: .milliseconds(200))
                 try await reader.execute("COMMIT")
+                await watcher.close()
             }
             let report = try await PlanExecutor.apply(
                 plan, configuration: ConnectionConfiguration(cluster.connectionString(database: name)),
