@@ -179,7 +179,8 @@ public enum DemoWorld {
             summaryJSON: summary)
     }
 
-    static func seconds(_ duration: Duration) -> Double {
+    /// A duration in seconds.
+    public static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -4,6 +4,9 @@ import DemoWorld
 import DesiredState
 import Drift
 import EmbeddedPostgres
+import Executor
+import Planner
+import Synchronization
 import Foundation
 import PostgresClient
 import WardenModel
@@ -131,9 +134,51 @@ extension Warden {
             let report = DriftDetector.detect(desired: desired, live: live, asOf: asOfDay)
             print("▸ warden drift --dir \(folder) (exit \(report.inSync ? 0 : 2)):\n")
             print(report.table().split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
-            print("\nBy hand this is seed 000's 20–60 minute runbook with the public view dropped "
-                + "(examples/changes/seed_add_waste_category.sql); warden plan/apply replace it with a shadow build and a "
-                + "millisecond swap (next).")
+
+            let plan = Planner.plan(desired: desired, live: live, drift: report, asOf: asOfDay, policy: desired.settings.policy)
+            print("\n▸ warden plan: \(plan.steps.count) steps — " + PlanStep.Phase.allCases.map { phase in
+                "\(phase.rawValue) \(plan.steps(in: phase).count)" }.joined(separator: ", ")
+                + "; risk \(plan.summary.risk.rawValue); the public view is never dropped")
+            for step in plan.steps(in: .swap).prefix(2) {
+                print("  swap · \(step.kind.rawValue) · \(step.targets.prefix(3).joined(separator: ", "))")
+                for statement in step.statements.prefix(2) { print("      " + String(statement.split(separator: "\n").first ?? "")) }
+            }
+
+            print("\n▸ warden apply, while a reader queries public.foodlogstats every 50 ms")
+            let reader = PublicViewReader(connectionString: built.warehouseConnectionString)
+            let readerTask = Task { await reader.run() }
+            try await Task.sleep(for: .milliseconds(200))
+            let clock = ContinuousClock()
+            let started = clock.now
+            let applied = try await PlanExecutor.apply(
+                plan, configuration: ConnectionConfiguration(built.warehouseConnectionString),
+                options: ApplyOptions(command: "warden demo", reason: "seed 000's example: add waste_category", asOf: asOfDay),
+                logger: output.logger("warden.demo"), progress: nil)
+            let applySeconds = DemoWorld.seconds(clock.now - started)
+            try await Task.sleep(for: .milliseconds(200))
+            reader.stop()
+            let figures = await readerTask.value
+            print("  \(applied.summaryLine)")
+
+            print("\n▸ seed 000, Phase 6: verification")
+            let column = try await warehouse.query(
+                "SELECT data_type FROM information_schema.columns WHERE table_schema = 'landb' AND table_name = 'foodlogstats_2025' AND column_name = 'waste_category'")
+            print("  landb.foodlogstats_2025 has waste_category: \(column.first?[0] ?? "NO")")
+            let tenantCount = try await warehouse.scalar(Int.self, "SELECT count(*) FROM landb.foodlogstats")
+            let publicCount = try await warehouse.scalar(Int.self, "SELECT count(*) FROM public.foodlogstats")
+            print("  SELECT count(*) FROM landb.foodlogstats → \(tenantCount); FROM public.foodlogstats → \(publicCount)")
+            for row in try await warehouse.query(
+                "SELECT coalesce(waste_category, '(null)'), count(*) FROM public.foodlogstats GROUP BY 1 ORDER BY 2 DESC") {
+                print("    \(row[0] ?? "")  \(row[1] ?? "")")
+            }
+            let after = DriftDetector.detect(desired: desired, live: try await Pipeline.observe(warehouse), asOf: asOfDay)
+            print("  warden drift afterwards: \(after.inSync ? "in sync" : "\(after.items.count) items")")
+
+            print("\n▸ figures")
+            print(String(format: "  apply: %.1f s (%d steps)", applySeconds, plan.steps.count))
+            print(String(format: "  public view during the apply: %d queries, %d errors, longest wait %.0f ms", figures.queries, figures.errors, figures.longestMilliseconds))
+            print("  rows checked in public.foodlogstats: \(publicCount)")
+            print("  seed 000 by hand: the public view is dropped for the whole rebuild (20–60 minutes in production)")
         }
 
         private func write(_ files: [SourceFile], to folder: String) throws {
@@ -149,5 +194,42 @@ extension Warden {
             let text = value ?? ""
             return text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
         }
+    }
+}
+
+/// Queries the public view every 50 ms on its own connection and records errors and the longest wait:
+/// what a dashboard sees while warden changes the warehouse.
+final class PublicViewReader: Sendable {
+    struct Figures: Sendable {
+        var queries = 0
+        var errors = 0
+        var longestMilliseconds = 0.0
+    }
+
+    let connectionString: String
+    private let stopped = Mutex(false)
+
+    init(connectionString: String) { self.connectionString = connectionString }
+
+    func stop() { stopped.withLock { $0 = true } }
+
+    func run() async -> Figures {
+        var figures = Figures()
+        guard let connection = try? await PostgresConnection.connect(
+            ConnectionConfiguration(connectionString, applicationName: "demo-reader")) else { return figures }
+        let clock = ContinuousClock()
+        while !stopped.withLock({ $0 }) {
+            let started = clock.now
+            do {
+                _ = try await connection.query("SELECT count(*) FROM public.foodlogstats")
+            } catch {
+                figures.errors += 1
+            }
+            figures.queries += 1
+            figures.longestMilliseconds = max(figures.longestMilliseconds, DemoWorld.seconds(clock.now - started) * 1000)
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        await connection.close()
+        return figures
     }
 }
