@@ -49,8 +49,15 @@ struct ServerQuoting: Sendable, Hashable {
     /// `simple_quote_literal(value)`: single quotes doubled (and backslashes, when
     /// `standard_conforming_strings` is off), never an `E''` string.
     func literal(_ value: String) -> String {
-        var escaped = value.replacing("'", with: "''")
-        if !standardConformingStrings { escaped = escaped.replacing("\\", with: "\\\\") }
-        return "'" + escaped + "'"
+        // A byte loop: this runs once per daily view (66,000 times at scale), where `replacing` was slow.
+        var bytes: [UInt8] = [UInt8(ascii: "'")]
+        bytes.reserveCapacity(value.utf8.count + 16)
+        for byte in value.utf8 {
+            if byte == UInt8(ascii: "'") { bytes.append(byte) }
+            if byte == UInt8(ascii: "\\") && !standardConformingStrings { bytes.append(byte) }
+            bytes.append(byte)
+        }
+        bytes.append(UInt8(ascii: "'"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

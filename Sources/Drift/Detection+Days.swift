@@ -4,6 +4,10 @@ extension Detection {
     /// Daily views: missing days, views built from another spec, views that should not exist.
     mutating func checkQueriesAndDays(_ template: Template, shape: ColumnShape?) {
         let days = expectedDays
+        // Rendered once per day, not once per tenant and day.
+        var rendered: [Day: String] = [:]
+        for day in days { rendered[day] = template.renderedQuery(for: day) }
+        let shapeColumns = shape.map { shape in shape.columns.map { LiveColumn(name: $0.name, type: ColumnType(canonical: $0.type)) } }
         var staleQueries: [(tenant: Tenant, day: Day, relation: LiveRelation, found: String)] = []
         var checked = 0
         for tenant in settings.tenants {
@@ -23,14 +27,15 @@ extension Detection {
                         remedy: "replace it with the daily view of \(day)"))
                     continue
                 }
-                if let shape, ColumnShape(relation.columns) != shape {
+                // The catalog interns identical column lists, so equal lists usually share storage.
+                if let shape, relation.columns != shapeColumns, ColumnShape(relation.columns) != shape {
                     items.append(DriftItem(
                         kind: .dayStale, template: template.name, tenant: tenant.schema, object: relation.name.description,
                         expected: "columns \(shape.summary)", found: "columns \(ColumnShape(relation.columns).summary)",
                         remedy: "rebuild the daily view of \(day) as a shadow and swap it in"))
                     continue
                 }
-                if let found = queryMismatch(template, tenant: tenant, day: day, relation: relation) {
+                if let found = queryMismatch(template, tenant: tenant, day: day, relation: relation, rendered: rendered[day]) {
                     staleQueries.append((tenant, day, relation, found))
                 }
             }
@@ -86,7 +91,9 @@ extension Detection {
     }
 
     /// Why a daily view was not built from the desired query, or `nil` if it was.
-    func queryMismatch(_ template: Template, tenant: Tenant, day: Day, relation: LiveRelation) -> String? {
+    func queryMismatch(
+        _ template: Template, tenant: Tenant, day: Day, relation: LiveRelation, rendered: String? = nil
+    ) -> String? {
         if let definition = relation.definition {
             guard let parsed = DailyViewDefinition(definition: definition) else {
                 return "a definition that does not read through dblink"
@@ -94,7 +101,9 @@ extension Detection {
             if parsed.connection != tenant.connection {
                 return "reads through connection '\(parsed.connection)', not '\(tenant.connection)'"
             }
-            let expected = QueryText.normalized(template.renderedQuery(for: day))
+            let raw = rendered ?? template.renderedQuery(for: day)
+            if parsed.query == raw { return nil }
+            let expected = QueryText.normalized(raw)
             let found = QueryText.normalized(parsed.query)
             if expected != found { return "another query: " + Detection.firstDifference(expected, found) }
             return nil

@@ -2,7 +2,8 @@
 /// database, and the `AS t(...)` column list.
 ///
 /// Read from `pg_get_viewdef` text, where `SELECT * FROM dblink('landb-prod', $q$…$q$) AS t(id bigint, …)`
-/// comes back as `… FROM dblink('landb-prod'::text, '…'::text) t(id bigint, …)`.
+/// comes back as `… FROM dblink('landb-prod'::text, '…'::text) t(id bigint, …)`. Parsed on UTF-8 bytes
+/// (every delimiter is ASCII), since drift parses one definition per daily view.
 public struct DailyViewDefinition: Sendable, Hashable {
     public var connection: String
     public var query: String
@@ -30,84 +31,115 @@ public struct DailyViewDefinition: Sendable, Hashable {
 
     /// Parses a deparsed definition; `nil` if it is not a dblink daily view.
     public init?(definition: String) {
-        let scalars = Array(definition.unicodeScalars)
-        guard let start = DailyViewDefinition.find(Array("dblink(".unicodeScalars), in: scalars) else { return nil }
-        var index = start + 7
-        func skipSpaces() { while index < scalars.count, scalars[index] == " " || scalars[index] == "\n" { index += 1 } }
-        func literal() -> String? {
+        var parser = Parser(bytes: Array(definition.utf8))
+        guard let parsed = parser.parse() else { return nil }
+        self = parsed
+    }
+
+    private struct Parser {
+        let bytes: [UInt8]
+        var index = 0
+
+        static let quote = UInt8(ascii: "'")
+        static let doubleQuote = UInt8(ascii: "\"")
+
+        mutating func skipSpaces() {
+            while index < bytes.count, bytes[index] == 32 || bytes[index] == 10 || bytes[index] == 9 || bytes[index] == 13 {
+                index += 1
+            }
+        }
+
+        func startsWith(_ text: StaticString, at position: Int) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard position + count <= bytes.count else { return false }
+            return text.withUTF8Buffer { needle in
+                for offset in 0..<count where bytes[position + offset] != needle[offset] { return false }
+                return true
+            }
+        }
+
+        /// A string literal `'…'` (or `E'…'`) with `''` escapes, then an optional `::text`.
+        mutating func literal() -> String? {
             skipSpaces()
-            if index < scalars.count, scalars[index] == "E" { index += 1 }
-            guard index < scalars.count, scalars[index] == "'" else { return nil }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "E") { index += 1 }
+            guard index < bytes.count, bytes[index] == Self.quote else { return nil }
             index += 1
-            var out = String.UnicodeScalarView()
-            while index < scalars.count {
-                if scalars[index] == "'" {
-                    if index + 1 < scalars.count, scalars[index + 1] == "'" {
-                        out.append("'")
+            var out: [UInt8] = []
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == Self.quote {
+                    if index + 1 < bytes.count, bytes[index + 1] == Self.quote {
+                        out.append(Self.quote)
                         index += 2
                         continue
                     }
                     index += 1
-                    // Optional cast: ::text
-                    if index + 6 <= scalars.count, String(String.UnicodeScalarView(scalars[index..<(index + 6)])) == "::text" {
-                        index += 6
-                    }
-                    return String(out)
+                    if startsWith("::text", at: index) { index += 6 }
+                    return String(decoding: out, as: UTF8.self)
                 }
-                out.append(scalars[index])
+                out.append(byte)
                 index += 1
             }
             return nil
         }
-        guard let connection = literal() else { return nil }
-        skipSpaces()
-        guard index < scalars.count, scalars[index] == "," else { return nil }
-        index += 1
-        guard let query = literal() else { return nil }
-        skipSpaces()
-        guard index < scalars.count, scalars[index] == ")" else { return nil }
-        index += 1
-        skipSpaces()
-        if index + 2 < scalars.count, scalars[index] == "A" || scalars[index] == "a",
-           scalars[index + 1] == "S" || scalars[index + 1] == "s", scalars[index + 2] == " " {
-            index += 3
-        }
-        // Alias name, then the column definition list.
-        while index < scalars.count, scalars[index] != "(" && scalars[index] != ";" { index += 1 }
-        guard index < scalars.count, scalars[index] == "(" else { return nil }
-        index += 1
-        var depth = 0
-        var current = String.UnicodeScalarView()
-        var items: [String] = []
-        var inQuotes = false
-        while index < scalars.count {
-            let scalar = scalars[index]
-            if scalar == "\"" { inQuotes.toggle() }
-            if !inQuotes {
-                if scalar == "(" { depth += 1 }
-                if scalar == ")" {
-                    if depth == 0 { break }
-                    depth -= 1
+
+        mutating func parse() -> DailyViewDefinition? {
+            // Find "dblink(".
+            var found: Int?
+            var position = 0
+            while position + 7 <= bytes.count {
+                if bytes[position] == UInt8(ascii: "d") && startsWith("dblink(", at: position) {
+                    found = position
+                    break
                 }
-                if scalar == "," && depth == 0 {
-                    items.append(String(current))
-                    current = String.UnicodeScalarView()
-                    index += 1
-                    continue
-                }
+                position += 1
             }
-            current.append(scalar)
+            guard let start = found else { return nil }
+            index = start + 7
+            guard let connection = literal() else { return nil }
+            skipSpaces()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ",") else { return nil }
             index += 1
+            guard let query = literal() else { return nil }
+            skipSpaces()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ")") else { return nil }
+            index += 1
+            // Optional AS, the alias, then the column definition list.
+            while index < bytes.count, bytes[index] != UInt8(ascii: "("), bytes[index] != UInt8(ascii: ";") { index += 1 }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "(") else { return nil }
+            index += 1
+            var depth = 0
+            var inQuotes = false
+            var itemStart = index
+            var items: [ArraySlice<UInt8>] = []
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == Self.doubleQuote { inQuotes.toggle() }
+                if !inQuotes {
+                    if byte == UInt8(ascii: "(") { depth += 1 }
+                    if byte == UInt8(ascii: ")") {
+                        if depth == 0 { break }
+                        depth -= 1
+                    }
+                    if byte == UInt8(ascii: ","), depth == 0 {
+                        items.append(bytes[itemStart..<index])
+                        itemStart = index + 1
+                    }
+                }
+                index += 1
+            }
+            guard index < bytes.count else { return nil }
+            items.append(bytes[itemStart..<index])
+            var columns: [(name: String, type: String)] = []
+            columns.reserveCapacity(items.count)
+            for item in items {
+                guard let split = DailyViewDefinition.splitNameAndType(String(decoding: item, as: UTF8.self).trimmingSpaces) else {
+                    return nil
+                }
+                columns.append(split)
+            }
+            return DailyViewDefinition(connection: connection, query: query, columns: columns)
         }
-        guard index < scalars.count else { return nil }
-        items.append(String(current))
-        var columns: [(name: String, type: String)] = []
-        for item in items {
-            let trimmed = item.trimmingSpaces
-            guard let split = DailyViewDefinition.splitNameAndType(trimmed) else { return nil }
-            columns.append(split)
-        }
-        self.init(connection: connection, query: query, columns: columns)
     }
 
     /// `"we""ird" text` → (`we"ird`, `text`); `id bigint` → (`id`, `bigint`).
@@ -136,24 +168,18 @@ public struct DailyViewDefinition: Sendable, Hashable {
         guard let space = item.firstIndex(of: " ") else { return nil }
         return (String(item[..<space]), String(item[item.index(after: space)...]).trimmingSpaces)
     }
-
-    static func find(_ needle: [Unicode.Scalar], in haystack: [Unicode.Scalar]) -> Int? {
-        guard needle.count <= haystack.count else { return nil }
-        var index = 0
-        while index + needle.count <= haystack.count {
-            if haystack[index] == needle[0] && Array(haystack[index..<(index + needle.count)]) == needle { return index }
-            index += 1
-        }
-        return nil
-    }
 }
 
 extension String {
     /// The string without leading and trailing spaces, tabs and newlines.
     var trimmingSpaces: String {
-        var scalars = Substring(self).unicodeScalars[...]
-        while let first = scalars.first, first == " " || first == "\n" || first == "\t" || first == "\r" { scalars.removeFirst() }
-        while let last = scalars.last, last == " " || last == "\n" || last == "\t" || last == "\r" { scalars.removeLast() }
-        return String(String.UnicodeScalarView(scalars))
+        let utf8 = self.utf8
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 10 || byte == 9 || byte == 13 }
+        while start < end, isSpace(utf8[start]) { start = utf8.index(after: start) }
+        while end > start, isSpace(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        if start == utf8.startIndex && end == utf8.endIndex { return self }
+        return String(self[start..<end])
     }
 }

@@ -23,7 +23,10 @@ public struct Template: Sendable, Hashable, Codable {
 
     /// The query for one day: `{TARGET_DATE}` replaced by `YYYY-MM-DD`.
     public func renderedQuery(for day: Day) -> String {
-        query.replacing(Template.datePlaceholder, with: day.description)
+        // Split once at the placeholder and join with the date: cheaper than a generic search-and-replace,
+        // which matters when drift renders a query for each of 66,000 daily views.
+        let parts = query.split(separator: Template.datePlaceholder, omittingEmptySubsequences: false)
+        return parts.joined(separator: day.description)
     }
 
     /// The `AS t(...)` column list of a daily view, and `_wh.mv_templates.column_definitions`:
