@@ -174,7 +174,7 @@ extension CatalogSession {
 
     // MARK: - Definitions
 
-    /// Jobs for the definitions the options ask for: daily views' rules (4,000 a query) where the
+    /// Jobs for the definitions the options ask for: daily views. rules (2,000 a query) where the
     /// server allows it, `pg_get_viewdef` for views and everything else.
     func definitionJobs(
         typeNames: [RawColumn.TypeKey: ColumnType], into results: SecondPhase
@@ -214,7 +214,7 @@ extension CatalogSession {
         if let dblink {
             let patterns = DailyViewRule.patterns
             let quoting = facts.quoting
-            for batch in Self.batches(rules, size: 4000) {
+            for batch in Self.batches(rules, size: 2000) {
                 let oids = Self.oidArray(batch.map(\.oid))
                 let expected = Dictionary(uniqueKeysWithValues: batch.map { ($0.oid, ($0.columns, $0.entry)) })
                 jobs.append { connection in
@@ -223,14 +223,10 @@ extension CatalogSession {
                     for row in try await connection.query(DailyViewRule.query, [oids] + patterns.map { $0 as any PostgresBindable }) {
                         let oid = try Self.oid(row, 0)
                         guard let (columns, entry) = expected[oid] else { continue }
-                        guard row[1] == "t", let connectionBytes = row[2], let queryBytes = row[3],
-                              let headEnd = row[4], let middle = row[5], let tailStart = row[6], let coldefs = row[7],
-                              let targets = row[8],
+                        guard row[1] == "t", let headEnd = row[2], let connectionBytes = row[3], let rest = row[4],
                               let call = DailyViewRule.decode(
-                                DailyViewRule.Pieces(
-                                    connectionBytes: connectionBytes, queryBytes: queryBytes, headEnd: headEnd,
-                                    middle: middle, tailStart: tailStart, coldefs: coldefs, targets: targets),
-                                columns: columns, entry: entry)
+                                headEnd: headEnd, connectionBytes: connectionBytes, rest: rest, columns: columns,
+                                entry: entry)
                         else {
                             rest.append(oid)
                             continue
