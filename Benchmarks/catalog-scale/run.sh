@@ -95,7 +95,8 @@ psql_on catalog_scale -Atc "SELECT 'warehouse: ' || (SELECT count(*) FROM pg_mat
 swift build -c release --package-path "$root/Benchmarks/catalog-bench" >/dev/null
 bench="$root/Benchmarks/catalog-bench/.build/release/catalog-bench"
 
-# 3. Measurements: median of $runs fresh processes; RSS is the process's peak.
+# 3. Measurements: median of $runs fresh processes; RSS is the process's peak. The machine's load
+# average is printed alongside: server and client share its cores.
 measure() {
     local label="$1"; shift
     local times=() rss=() walls=()
@@ -113,6 +114,7 @@ measure() {
 }
 drift=(--policy unstamped --views none --no-index-definitions --runs 1)
 echo
+echo "$(nproc) CPUs, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| catalog read (median of $runs processes)                         |    read  |  process | peak RSS |"
 echo "|----------------------------------------------------------------|----------|----------|----------|"
 for db in catalog_scale_stamped catalog_scale; do
@@ -121,13 +123,23 @@ for db in catalog_scale_stamped catalog_scale; do
             "$bench" --dsn "$server dbname=$db" "${drift[@]}" --connections "$connections"
     done
 done
-measure "everything (all definitions), catalog_scale, 2 connections" \
+measure "everything but view definitions, catalog_scale, 2 connections" \
+    "$bench" --dsn "$server dbname=catalog_scale" --policy all --views none --runs 1 --connections 2
+measure "everything, view definitions too, catalog_scale, 2 connections" \
     "$bench" --dsn "$server dbname=catalog_scale" --policy all --views all --runs 1 --connections 2
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo
-echo "pg_get_viewdef over every daily view (what the rule reader replaces), server time:"
-psql_on catalog_scale -c '\timing on' -c "SELECT count(pg_get_viewdef(oid)) FROM pg_class WHERE relkind = 'm'" \
-    | sed -n 's/^Time: /  /p'
+echo "pg_get_viewdef over every daily view (what the rule reader replaces):"
+viewdef="SELECT count(pg_get_viewdef(oid)) FROM pg_class WHERE relkind = 'm'"
+start=$(date +%s.%N)
+psql_on catalog_scale -Atc "$viewdef" >/dev/null
+echo "  one connection:  $(echo "$(date +%s.%N) - $start" | bc) s"
+start=$(date +%s.%N)
+psql_on catalog_scale -Atc "$viewdef AND oid::int8 % 2 = 0" >/dev/null &
+psql_on catalog_scale -Atc "$viewdef AND oid::int8 % 2 = 1" >/dev/null &
+wait
+echo "  two connections: $(echo "$(date +%s.%N) - $start" | bc) s"
 
 # 4. migra, on the same databases.
 if [ "$migra" = 1 ]; then

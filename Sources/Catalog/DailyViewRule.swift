@@ -45,12 +45,16 @@ struct DailyViewRule {
                convert_from(substring(u.t FROM u.p1 + 3 FOR greatest(u.e1 - u.p1 - 3, 0)), 'UTF8') AS connection,
                convert_from(substring(u.t FROM greatest(u.e1, 1)), 'UTF8') AS rest
           FROM (
-            SELECT t.oid, t.t, position(' [ '::bytea IN t.t) AS p1, position(' ]} {CONST '::bytea IN t.t) AS e1
-              FROM (
+            SELECT s.oid, s.t, s.p1,
+                   -- The first constant is short: look for its end near its start, not from the top.
+                   CASE WHEN s.p1 > 0 THEN s.p1 - 1 + position(' ]} {CONST '::bytea IN substring(s.t FROM s.p1 FOR 1024))
+                        ELSE 0 END AS e1
+              FROM (SELECT t.oid, t.t, position(' [ '::bytea IN t.t) AS p1 FROM (
                 SELECT r.ev_class AS oid, textsend(r.ev_action::text) AS t
                   FROM pg_rewrite r
                  WHERE r.ev_class = ANY ($1::oid[]) AND r.rulename = '_RETURN'
                 OFFSET 0) t
+              OFFSET 0) s
             OFFSET 0) u
         """
 
@@ -216,16 +220,41 @@ struct DailyViewRule {
     static func textConstant(_ cursor: inout ByteCursor, until terminator: [UInt8]?) -> String? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(cursor.remaining / 3)
+        let buffer = cursor.bytes
+        var position = cursor.position
+        let end = buffer.count
         while true {
             if let terminator {
-                if cursor.skip(terminator) { break }
-            } else if cursor.atEnd {
+                guard position < end else { return nil }
+                if buffer[position] == terminator[0] {  // " ": either the terminator or a separator
+                    cursor.position = position
+                    if cursor.skip(terminator) { break }
+                }
+            } else if position >= end {
+                cursor.position = position
                 break
             }
-            if !bytes.isEmpty { guard cursor.skip(UInt8(ascii: " ")) else { return nil } }
+            if !bytes.isEmpty {
+                guard position < end, buffer[position] == UInt8(ascii: " ") else { return nil }
+                position += 1
+            }
             // `outDatum` prints each byte as a C `char`: signed on x86, unsigned on ARM.
-            guard let value = cursor.integer(), (-128...255).contains(value) else { return nil }
-            bytes.append(UInt8(truncatingIfNeeded: value))
+            var negative = false
+            if position < end, buffer[position] == UInt8(ascii: "-") {
+                negative = true
+                position += 1
+            }
+            var value = 0
+            var digits = 0
+            while position < end, digits < 4 {
+                let digit = buffer[position] &- 48
+                guard digit < 10 else { break }
+                value = value * 10 + Int(digit)
+                digits += 1
+                position += 1
+            }
+            guard digits > 0, negative ? value <= 128 : value <= 255 else { return nil }
+            bytes.append(UInt8(truncatingIfNeeded: negative ? -value : value))
         }
         guard let first = bytes.first else { return nil }
         let headerLength: Int
