@@ -122,22 +122,71 @@ struct DailyViewRule {
         return (connection, query)
     }
 
-    /// The text `pg_get_viewdef` prints for the shape (PostgreSQL 15, default pretty flags).
-    static func render(
-        connection: String, query: String, columns: [Column], dblink: DblinkFunction, quoting: ServerQuoting
-    ) -> String {
-        var text = " SELECT "
-        for (index, column) in columns.enumerated() {
-            if index > 0 { text += ",\n    " }
-            text += "t." + quoting.identifier(column.name)
+    /// What a daily view of these columns has around its two constants in `pg_get_viewdef`'s text
+    /// (PostgreSQL 15, default pretty flags): the same for every daily view of a template.
+    struct Frame: Sendable {
+        /// ` SELECT t.id,\n    t.store\n   FROM dblink(`
+        var prefix: String
+        /// `) t(id bigint, store text);`
+        var suffix: String
+
+        init(columns: [Column], dblink: DblinkFunction, quoting: ServerQuoting) {
+            var prefix = " SELECT "
+            for (index, column) in columns.enumerated() {
+                if index > 0 { prefix += ",\n    " }
+                prefix += "t." + quoting.identifier(column.name)
+            }
+            self.prefix = prefix + "\n   FROM " + dblink.renderedName + "("
+            var suffix = ") t("
+            for (index, column) in columns.enumerated() {
+                if index > 0 { suffix += ", " }
+                suffix += quoting.identifier(column.name) + " " + column.typeName
+            }
+            self.suffix = suffix + ");"
         }
-        text += "\n   FROM " + dblink.renderedName + "(" + quoting.literal(connection) + "::text, "
-            + quoting.literal(query) + "::text) t("
-        for (index, column) in columns.enumerated() {
-            if index > 0 { text += ", " }
-            text += quoting.identifier(column.name) + " " + column.typeName
+
+        /// The text `pg_get_viewdef` prints for a daily view with this frame, in a string of exactly its
+        /// size (66,000 of them are kept).
+        func render(connection: String, query: String, quoting: ServerQuoting) -> String {
+            let middle = "::text, "
+            let end = "::text"
+            func doubled(_ value: String) -> Int {
+                var count = 0
+                for byte in value.utf8
+                where byte == UInt8(ascii: "'") || (byte == UInt8(ascii: "\\") && !quoting.standardConformingStrings) {
+                    count += 1
+                }
+                return count
+            }
+            let capacity = prefix.utf8.count + connection.utf8.count + doubled(connection) + query.utf8.count
+                + doubled(query) + suffix.utf8.count + middle.utf8.count + end.utf8.count + 4
+            return String(unsafeUninitializedCapacity: capacity) { buffer in
+                var count = 0
+                func append<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+                    for byte in bytes {
+                        buffer[count] = byte
+                        count += 1
+                    }
+                }
+                func literal(_ value: String) {
+                    append(CollectionOfOne(UInt8(ascii: "'")))
+                    for byte in value.utf8 {
+                        if byte == UInt8(ascii: "'") || (byte == UInt8(ascii: "\\") && !quoting.standardConformingStrings) {
+                            append(CollectionOfOne(byte))
+                        }
+                        append(CollectionOfOne(byte))
+                    }
+                    append(CollectionOfOne(UInt8(ascii: "'")))
+                }
+                append(prefix.utf8)
+                literal(connection)
+                append(middle.utf8)
+                literal(query)
+                append(end.utf8)
+                append(suffix.utf8)
+                return count
+            }
         }
-        return text + ");"
     }
 
     /// The function entry `t` as it must appear in the tree of a view with these columns, up to the
