@@ -11,6 +11,7 @@
 --
 --   psql -d catalog_scale -f Benchmarks/catalog-scale/generate.sql
 --   psql -d catalog_scale -c "CALL _bench.build_catalog_scale(50, 330)"
+--   psql -d catalog_scale -c "CALL _bench.stamp_all()"          # optional: a warden-managed warehouse
 --
 -- Optional arguments: p_year (2026), p_first_year (2024), p_stamp (false: a legacy warehouse, no
 -- comments; true: every MV carries a warden stamp `warden: spec=…`), p_batch (200).
@@ -199,6 +200,29 @@ BEGIN
         EXECUTE format('CREATE VIEW public.%I AS %s', tpl.template_name, members);
         EXECUTE format('GRANT SELECT ON public.%I TO analysts', tpl.template_name);
         COMMIT;
+    END LOOP;
+END
+$$;
+
+-- Stamps every daily MV as warden stamps its own (`warden: spec=<16 hex digits>`), committing every
+-- p_batch comments: turns a legacy copy of the warehouse into a warden-managed one.
+CREATE OR REPLACE PROCEDURE _bench.stamp_all(p_batch integer DEFAULT 1000)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    rec  record;
+    done integer := 0;
+BEGIN
+    FOR rec IN
+        SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind = 'm' AND n.nspname LIKE 'tenant\_%' ORDER BY 1, 2
+    LOOP
+        EXECUTE format('COMMENT ON MATERIALIZED VIEW %I.%I IS %L', rec.nspname, rec.relname,
+                       'warden: spec=' || left(md5(rec.relname), 16));
+        done := done + 1;
+        IF done % p_batch = 0 THEN
+            COMMIT;
+        END IF;
     END LOOP;
 END
 $$;

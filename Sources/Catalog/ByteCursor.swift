@@ -30,6 +30,14 @@ struct ByteCursor {
         return true
     }
 
+    /// Consumes `literal` if it comes next.
+    mutating func skip(_ literal: [UInt8]) -> Bool {
+        guard remaining >= literal.count else { return false }
+        for offset in literal.indices where bytes[position + offset] != literal[offset] { return false }
+        position += literal.count
+        return true
+    }
+
     /// A signed decimal integer that fits in 64 bits.
     mutating func integer() -> Int? {
         var negative = false

@@ -12,17 +12,19 @@ extension CatalogSession {
 
     // MARK: - Columns
 
-    /// `format_type` of every distinct (type, typmod), in one small query.
-    func readTypeNames() async throws -> [RawColumn.TypeKey: ColumnType] {
+    /// `format_type` of every distinct (type, typmod) of `lists`, in one small query.
+    static func readTypeNames(
+        _ connection: PostgresConnection, lists: [[RawColumn]]
+    ) async throws -> [RawColumn.TypeKey: ColumnType] {
         var keys: Set<RawColumn.TypeKey> = []
-        for list in columnLists { for column in list { keys.insert(column.typeKey) } }
+        for list in lists { for column in list { keys.insert(column.typeKey) } }
         guard !keys.isEmpty else { return [:] }
         let ordered = Array(keys)
         let typmods = "{" + ordered.map { String($0.typmod) }.joined(separator: ",") + "}"
         var names: [RawColumn.TypeKey: ColumnType] = [:]
-        for row in try await primary.query(CatalogSQL.typeNames, [Self.oidArray(ordered.map(\.type)), typmods]) {
+        for row in try await connection.query(CatalogSQL.typeNames, [oidArray(ordered.map(\.type)), typmods]) {
             guard let typmod = row[1].flatMap({ Int32($0) }), let name = row[2] else { continue }
-            names[RawColumn.TypeKey(type: try Self.oid(row, 0), typmod: typmod)] = ColumnType(canonical: name)
+            names[RawColumn.TypeKey(type: try oid(row, 0), typmod: typmod)] = ColumnType(canonical: name)
         }
         return names
     }
@@ -174,82 +176,90 @@ extension CatalogSession {
 
     // MARK: - Definitions
 
-    /// Jobs for the definitions the options ask for: daily views' rules (4,000 a query) where the
-    /// server allows it, `pg_get_viewdef` for views and everything else.
-    func definitionJobs(
-        typeNames: [RawColumn.TypeKey: ColumnType], into results: SecondPhase
-    ) -> [ConnectionPool.Job] {
-        var deparse: [UInt32] = []
-        var rules: [(oid: UInt32, columns: [DailyViewRule.Column], entry: [UInt8])] = []
-        var ruleColumns: [Int: (columns: [DailyViewRule.Column], entry: [UInt8])] = [:]
-        let dblink = DailyViewRule.supports(serverVersion: facts.version) ? facts.dblink : nil
+    /// Jobs reading the rules of the materialized views whose definition the options ask for, 1,000
+    /// a query, when the server is one ``DailyViewRule`` understands: each checks the rules against
+    /// the views' columns and renders the daily views among them; the others are left for phase 3.
+    func ruleJobs(columns: ColumnFacts, into results: SecondPhase) -> [ConnectionPool.Job] {
+        guard DailyViewRule.supports(serverVersion: facts.version), let dblink = facts.dblink else { return [] }
+        let quoting = facts.quoting
+        struct Expected: Sendable {
+            var columns: [DailyViewRule.Column]
+            var entry: [UInt8]
+            var frame: DailyViewRule.Frame
+        }
+        var expected: [Int: Expected] = [:]
+        var wanted: [(oid: UInt32, list: Int)] = []
+        for relation in relations
+        where relation.kind == .materializedView
+            && CatalogReader.Options.wants(options.includeDefinitions, comment: relation.comment)
+        {
+            let list = relation.columnList
+            if expected[list] == nil {
+                let made = columns.lists[list].map {
+                    DailyViewRule.Column(
+                        name: $0.name, typeOID: $0.typeOID, typmod: $0.typmod,
+                        typeName: columns.typeNames[$0.typeKey]?.name ?? "?")
+                }
+                expected[list] = Expected(
+                    columns: made, entry: DailyViewRule.functionEntry(columns: made, dblink: dblink),
+                    frame: DailyViewRule.Frame(columns: made, dblink: dblink, quoting: quoting))
+            }
+            wanted.append((relation.oid, list))
+        }
+        let shapes = expected
+        return Self.batches(wanted, size: 1000).map { batch in
+            let parameter = Self.oidArray(batch.map(\.oid))
+            let lists = Dictionary(uniqueKeysWithValues: batch.map { ($0.oid, $0.list) })
+            return { connection in
+                var rendered: [UInt32: String] = [:]
+                var rest: [UInt32] = []
+                let rows = try await connection.query(
+                    DailyViewRule.query, [parameter] + DailyViewRule.patterns.map { $0 as any PostgresBindable })
+                for row in rows {
+                    let oid = try Self.oid(row, 0)
+                    guard let list = lists[oid], let shape = shapes[list] else { continue }
+                    guard row[1] == "t", let headEnd = row[2], let connectionBytes = row[3], let remainder = row[4],
+                          let call = DailyViewRule.decode(
+                            headEnd: headEnd, connectionBytes: connectionBytes, rest: remainder, columns: shape.columns,
+                            entry: shape.entry)
+                    else {
+                        rest.append(oid)
+                        continue
+                    }
+                    rendered[oid] = shape.frame.render(connection: call.connection, query: call.query, quoting: quoting)
+                }
+                // A view without a `_RETURN` row cannot be, but would be deparsed too.
+                if rendered.count + rest.count < batch.count {
+                    let answered = Set(rendered.keys).union(rest)
+                    rest += batch.map(\.oid).filter { !answered.contains($0) }
+                }
+                results.definitions.update { $0.merge(rendered) { first, _ in first } }
+                results.notDailyViews.update { $0 += rest }
+                results.fromRules.update { $0 += rendered.count }
+            }
+        }
+    }
+
+    /// The views and materialized views whose definition the options ask for and no rule will give:
+    /// every view, and every materialized view when the server is not one ``DailyViewRule``
+    /// understands.
+    func definitionsToDeparse() -> [UInt32] {
+        let rules = DailyViewRule.supports(serverVersion: facts.version) && facts.dblink != nil
+        var oids: [UInt32] = []
         for relation in relations {
             switch relation.kind {
             case .table: continue
             case .view:
                 if CatalogReader.Options.wants(options.includeViewDefinitions, comment: relation.comment) {
-                    deparse.append(relation.oid)
+                    oids.append(relation.oid)
                 }
             case .materializedView:
-                guard CatalogReader.Options.wants(options.includeDefinitions, comment: relation.comment) else { continue }
-                guard let dblink else {
-                    deparse.append(relation.oid)
-                    continue
-                }
-                if let known = ruleColumns[relation.columnList] {
-                    rules.append((relation.oid, known.columns, known.entry))
-                    continue
-                }
-                let columns = columnLists[relation.columnList].map {
-                    DailyViewRule.Column(
-                        name: $0.name, typeOID: $0.typeOID, typmod: $0.typmod,
-                        typeName: typeNames[$0.typeKey]?.name ?? "?")
-                }
-                let entry = DailyViewRule.functionEntry(columns: columns, dblink: dblink)
-                ruleColumns[relation.columnList] = (columns, entry)
-                rules.append((relation.oid, columns, entry))
-            }
-        }
-        var jobs: [ConnectionPool.Job] = []
-        if let dblink {
-            let patterns = DailyViewRule.patterns
-            let quoting = facts.quoting
-            for batch in Self.batches(rules, size: 4000) {
-                let oids = Self.oidArray(batch.map(\.oid))
-                let expected = Dictionary(uniqueKeysWithValues: batch.map { ($0.oid, ($0.columns, $0.entry)) })
-                jobs.append { connection in
-                    var rendered: [UInt32: String] = [:]
-                    var rest: [UInt32] = []
-                    for row in try await connection.query(DailyViewRule.query, [oids] + patterns.map { $0 as any PostgresBindable }) {
-                        let oid = try Self.oid(row, 0)
-                        guard let (columns, entry) = expected[oid] else { continue }
-                        guard row[1] == "t", let connectionBytes = row[2], let queryBytes = row[3],
-                              let headEnd = row[4], let middle = row[5], let tailStart = row[6], let coldefs = row[7],
-                              let targets = row[8],
-                              let call = DailyViewRule.decode(
-                                DailyViewRule.Pieces(
-                                    connectionBytes: connectionBytes, queryBytes: queryBytes, headEnd: headEnd,
-                                    middle: middle, tailStart: tailStart, coldefs: coldefs, targets: targets),
-                                columns: columns, entry: entry)
-                        else {
-                            rest.append(oid)
-                            continue
-                        }
-                        rendered[oid] = DailyViewRule.render(
-                            connection: call.connection, query: call.query, columns: columns, dblink: dblink,
-                            quoting: quoting)
-                    }
-                    // A view without a `_RETURN` rule row cannot be, but would be deparsed too.
-                    let answered = Set(rest)
-                    rest += expected.keys.filter { rendered[$0] == nil && !answered.contains($0) }
-                    results.definitions.update { $0.merge(rendered) { first, _ in first } }
-                    results.deparse.update { $0 += rest }
-                    results.fromRules.update { $0 += rendered.count }
+                if !rules && CatalogReader.Options.wants(options.includeDefinitions, comment: relation.comment) {
+                    oids.append(relation.oid)
                 }
             }
         }
-        results.deparsed.set(deparse.count)
-        return jobs + Self.viewDefinitionJobs(deparse, into: results)
+        return oids
     }
 
     /// Jobs running `pg_get_viewdef` over `oids`, 2,000 a query.
@@ -262,6 +272,7 @@ extension CatalogSession {
                     found[try oid(row, 0)] = row[1]
                 }
                 results.definitions.update { $0.merge(found) { first, _ in first } }
+                results.deparsed.update { $0 += found.count }
             }
         }
     }

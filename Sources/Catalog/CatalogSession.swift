@@ -77,13 +77,17 @@ struct CatalogSession {
         schemaNames = namespaces
         lap("server, roles, schemas")
 
-        // Phase 1.
+        // Phase 1: everything that needs only the schemas, independent of each other.
         let parts = FirstPhase()
         let namespaceOIDs = Self.oidArray(Array(namespaces.keys))
         let exactSizes = options.exactSizes
         let hasRegistry = facts.hasRegistry
         try await ConnectionPool.run([
-            { parts.columns.set(try await Self.readColumns($0, namespaces: namespaceOIDs)) },
+            { connection in
+                let columns = try await Self.readColumns(connection, namespaces: namespaceOIDs)
+                let typeNames = try await Self.readTypeNames(connection, lists: columns.lists)
+                parts.columns.set(ColumnFacts(lists: columns.lists, byRelation: columns.byRelation, typeNames: typeNames))
+            },
             { parts.indexes.set(try await Self.readIndexes($0, namespaces: namespaceOIDs)) },
             {
                 parts.relations.set(try await Self.readRelations(
@@ -97,23 +101,25 @@ struct CatalogSession {
         lap("phase 1: relations, columns, indexes, dependencies")
 
         try mergeFirstPhase(parts)
-        lap("merge")
-
-        // Phase 2.
-        let typeNames = try await readTypeNames()
-        try await buildColumns(typeNames: typeNames)
+        let columnFacts = parts.columns.value
+        parts.columns.set(ColumnFacts())
+        try await buildColumns(typeNames: columnFacts.typeNames)
         let pendingIndexes = try renderIndexes(facts: parts.indexFacts.value)
-        lap("columns and plain indexes")
+        lap("columns, plain indexes")
+
+        // Phase 2: daily views from their rules; what the server must deparse.
         let second = SecondPhase()
-        var jobs = indexDefinitionJobs(pendingIndexes, into: second)
-        jobs += definitionJobs(typeNames: typeNames, into: second)
-        try await ConnectionPool.run(jobs, on: connections)
-        lap("phase 2: definitions")
+        try await ConnectionPool.run(
+            ruleJobs(columns: columnFacts, into: second) + indexDefinitionJobs(pendingIndexes, into: second)
+                + Self.viewDefinitionJobs(definitionsToDeparse(), into: second),
+            on: connections)
         applyIndexDefinitions(pendingIndexes, second.indexDefinitions.value)
         applyDefinitions(second.definitions.value)
+        second.definitions.set([:])
+        lap("phase 2: definitions")
 
         // Phase 3: rules that were not daily views after all.
-        let leftovers = second.deparse.value
+        let leftovers = second.notDailyViews.value
         primary.logger.debug(
             "catalog definitions",
             metadata: ["from_rules": "\(second.fromRules.value)", "deparsed": "\(second.deparsed.value + leftovers.count)"])
@@ -147,7 +153,7 @@ struct CatalogSession {
     /// Results of the first phase.
     final class FirstPhase: Sendable {
         let relations = Slot<[RawRelation]>([])
-        let columns = Slot<(lists: [[RawColumn]], byRelation: [UInt32: Int])>(([[]], [:]))
+        let columns = Slot(ColumnFacts())
         let indexes = Slot<(shapes: [IndexShape], indexes: [RawIndex])>(([], []))
         let dependencies = Slot<[UInt32: [QualifiedName]]>([:])
         let indexFacts = Slot(PlainIndexRenderer())
@@ -155,13 +161,21 @@ struct CatalogSession {
         let foreignServers = Slot<[String: ForeignServer]>([:])
     }
 
+    /// The column lists, which relation has which, and the canonical names of their types.
+    struct ColumnFacts: Sendable {
+        var lists: [[RawColumn]] = [[]]
+        var byRelation: [UInt32: Int] = [:]
+        var typeNames: [RawColumn.TypeKey: ColumnType] = [:]
+    }
+
     /// Results of the second and third phases.
     final class SecondPhase: Sendable {
+        /// Definitions: of daily views, read from their rules, and deparsed by the server.
         let definitions = Slot<[UInt32: String]>([:])
         let indexDefinitions = Slot<[UInt32: (definition: String, keys: [String]?)]>([:])
         /// Materialized views whose rule was not a daily view: for `pg_get_viewdef`.
-        let deparse = Slot<[UInt32]>([])
-        /// How many definitions were read from rules, and how many deparsed in this phase.
+        let notDailyViews = Slot<[UInt32]>([])
+        /// How many definitions were read from rules, and how many deparsed.
         let fromRules = Slot(0)
         let deparsed = Slot(0)
     }

@@ -1,11 +1,12 @@
 /// The fast way to read a daily view's dblink call: straight from its rewrite rule's node tree
 /// (`pg_rewrite.ev_action`), instead of deparsing it with `pg_get_viewdef`.
 ///
-/// `pg_get_viewdef` costs about 70 µs per materialized view (4.6 s for 66,000 on the benchmark machine);
-/// this costs about 15 µs, most of it decompressing the stored tree. The server only cuts the tree
-/// into pieces with byte searches (`position`, `substring` and `LIKE` on `bytea`: character-based
-/// text functions and regular expressions are several times slower on trees this size) and checks
-/// that everything around the pieces is exactly the shape of
+/// `pg_get_viewdef` costs about 70 µs of server time per materialized view (4.1–4.6 s for 66,000 on the
+/// benchmark machine); this costs the server about 12 µs, most of it decompressing the stored tree. The
+/// server only cuts the tree in two with byte searches (`position`, `substring` and `LIKE` on `bytea`:
+/// character-based text functions are several times slower on trees this size, and regular
+/// expressions over the byte lists slower still) and checks its head; the client checks that
+/// everything around the two constants is exactly the shape of
 ///
 ///     SELECT * FROM dblink('<connection>', '<query>') AS t(<column> <type>, …)
 ///
@@ -29,67 +30,36 @@ struct DailyViewRule {
 
     /// The query: one row per materialized view of `$1` that has a `_RETURN` rule.
     ///
-    /// With `t` the tree, cut at the first byte list (`p1`), the end of the first constant (`e1`), the
-    /// second byte list (`p2`) and its end (`e2`):
-    /// - `ok`: the server's checks — the head (up to the first byte list) is a single top-level query
-    ///   with no CTE, sub-link, aggregate or window function and the `old`/`new` entries of a
-    ///   materialized view's rule (`$2`), what follows the column definition list up to the target list
-    ///   is exactly one `FROM` item, range-table entry 3, and no qualifier (`$3`), and what follows the
-    ///   target list is exactly the end of a query with no grouping, ordering, limit or set operation
-    ///   (`$4`);
-    /// - for the client's strict checks: the last 768 bytes of the head (the function entry, its
-    ///   `FuncExpr` and the first constant's header), the middle between the byte lists (the second
-    ///   constant's header), the start of the tail (up to the column definition list), the column
-    ///   definition list and the target list;
-    /// - the two byte lists.
+    /// With `t` the tree, cut at the first byte list (`p1`) and the end of the first constant (`e1`):
+    /// - `ok`: the head (up to the first byte list) is a single top-level query with no CTE, sub-link,
+    ///   aggregate or window function and the `old`/`new` entries of a materialized view's rule (`$2`);
+    /// - `head_end`: the last 768 bytes of the head, for the client's strict check of the function
+    ///   entry, the `FuncExpr` and the first constant's header;
+    /// - `connection`: the first constant's byte list;
+    /// - `rest`: everything after it, for the client to check and cut (the second constant, the column
+    ///   definition list, the `FROM` list, the target list and the end of the query).
     static let query = """
-        SELECT y.oid,
-               (y.head LIKE $2::bytea ESCAPE '#'
-                AND substring(y.tail FROM y.pf FOR length($3::bytea)) = $3::bytea
-                AND substring(y.tail FROM y.po) = $4::bytea) AS ok,
-               convert_from(y.l1, 'UTF8') AS connection,
-               convert_from(y.l2, 'UTF8') AS query,
-               convert_from(substring(y.head FROM greatest(length(y.head) - 767, 1)), 'UTF8') AS head_end,
-               convert_from(y.middle, 'UTF8') AS middle,
-               convert_from(substring(y.tail FOR greatest(y.pn - 1, 0)), 'UTF8') AS tail_start,
-               convert_from(substring(y.tail FROM y.pn FOR greatest(y.pf - y.pn, 0)), 'UTF8') AS coldefs,
-               convert_from(substring(y.tail FROM y.pf + length($3::bytea)
-                                      FOR greatest(y.po - y.pf - length($3::bytea), 0)), 'UTF8') AS targets
+        SELECT u.oid,
+               substring(u.t FOR u.p1 + 1) LIKE $2::bytea ESCAPE '#' AS ok,
+               convert_from(substring(u.t FROM greatest(u.p1 - 766, 1) FOR least(u.p1 + 1, 768)), 'UTF8') AS head_end,
+               convert_from(substring(u.t FROM u.p1 + 3 FOR greatest(u.e1 - u.p1 - 3, 0)), 'UTF8') AS connection,
+               convert_from(substring(u.t FROM greatest(u.e1, 1)), 'UTF8') AS rest
           FROM (
-            SELECT x.oid, x.head, x.l1, x.middle, x.l2, x.tail,
-                   position(':funccolnames ('::bytea IN x.tail) AS pn,
-                   position(' :funcparams '::bytea IN x.tail) AS pf,
-                   position(') :override 0 '::bytea IN x.tail) AS po
-              FROM (
-                SELECT w.oid, w.head, w.l1,
-                       substring(w.s2 FOR w.p2 + 1) AS middle,
-                       substring(w.s2 FROM w.p2 + 3 FOR greatest(w.e2 - w.p2 - 3, 0)) AS l2,
-                       substring(w.s2 FROM greatest(w.e2, 1)) AS tail
-                  FROM (
-                    SELECT v.oid, v.head, v.l1, v.s2,
-                           position(' [ '::bytea IN v.s2) AS p2, position(' ]}) :location '::bytea IN v.s2) AS e2
-                      FROM (
-                        SELECT u.oid, substring(u.t FOR u.p1 + 1) AS head,
-                               substring(u.t FROM u.p1 + 3 FOR greatest(u.e1 - u.p1 - 3, 0)) AS l1,
-                               substring(u.t FROM greatest(u.e1, 1)) AS s2
-                          FROM (
-                            SELECT t.oid, t.t, position(' [ '::bytea IN t.t) AS p1,
-                                   position(' ]} {CONST '::bytea IN t.t) AS e1
-                              FROM (
-                                SELECT r.ev_class AS oid, textsend(r.ev_action::text) AS t
-                                  FROM pg_rewrite r
-                                 WHERE r.ev_class = ANY ($1::oid[]) AND r.rulename = '_RETURN'
-                                OFFSET 0) t
-                            OFFSET 0) u
-                        OFFSET 0) v
-                    OFFSET 0) w
-                OFFSET 0) x
-            OFFSET 0) y
+            SELECT s.oid, s.t, s.p1,
+                   -- The first constant is short: look for its end near its start, not from the top.
+                   CASE WHEN s.p1 > 0 THEN s.p1 - 1 + position(' ]} {CONST '::bytea IN substring(s.t FROM s.p1 FOR 1024))
+                        ELSE 0 END AS e1
+              FROM (SELECT t.oid, t.t, position(' [ '::bytea IN t.t) AS p1 FROM (
+                SELECT r.ev_class AS oid, textsend(r.ev_action::text) AS t
+                  FROM pg_rewrite r
+                 WHERE r.ev_class = ANY ($1::oid[]) AND r.rulename = '_RETURN'
+                OFFSET 0) t
+              OFFSET 0) s
+            OFFSET 0) u
         """
 
-    /// The query's `$2`–`$4` (bytea text input): the head's `LIKE … ESCAPE '#'` pattern, the exact text
-    /// from the end of the column definition list to the target list, and the exact end of the query
-    /// after the target list, for PostgreSQL 15's node trees.
+    /// The query's `$2` (bytea text input): the head's `LIKE … ESCAPE '#'` pattern for PostgreSQL 15's
+    /// node trees.
     static let patterns: [String] = {
         let head = "({QUERY :commandType 1 :querySource 0 :canSetTag true :utilityStmt <> :resultRelation 0 "
             + ":hasAggs false :hasWindowFuncs false :hasTargetSRFs false :hasSubLinks false :hasDistinctOn false "
@@ -99,18 +69,26 @@ struct DailyViewRule {
             + "{RANGETBLENTRY :alias {ALIAS :aliasname new :colnames <>} "
             + ":eref {ALIAS :aliasname new :colnames (%)} :rtekind 0 :relid % :relkind m %} "
             + "{RANGETBLENTRY :alias {ALIAS :aliasname t :colnames <>} :eref {ALIAS :aliasname t :colnames (%["
-        let between = " :funcparams (b)}) :funcordinality false :lateral false :inh false :inFromCl true "
-            + ":requiredPerms 0 :checkAsUser 0 :selectedCols (b) :insertedCols (b) :updatedCols (b) "
-            + ":extraUpdatedCols (b) :securityQuals <>}) :jointree {FROMEXPR :fromlist ({RANGETBLREF :rtindex 3}) "
-            + ":quals <>} :targetList ("
-        let end = ") :override 0 :onConflict <> :returningList <> :groupClause <> :groupDistinct false "
-            + ":groupingSets <> :havingQual <> :windowClause <> :distinctClause <> :sortClause <> :limitOffset <> "
-            + ":limitCount <> :limitOption 0 :rowMarks <> :setOperations <> :constraintDeps <> :withCheckOptions <> "
-            + ":mergeActionList <> :mergeUseOuterJoin false :stmt_location 0 :stmt_len 0})"
-        // `_` is a wildcard in LIKE; `#` is the escape. None of the texts holds `#` or `\` (which bytea
+        // `_` is a wildcard in LIKE; `#` is the escape. The text holds neither `#` nor `\\` (which bytea
         // input would read as an escape).
-        return [head.replacing("_", with: "#_"), between, end]
+        return [head.replacing("_", with: "#_")]
     }()
+
+    /// From the end of the column definition list to the target list: one `FROM` item, range-table
+    /// entry 3, no qualifier.
+    static let fromList = Array((" :funcparams (b)}) :funcordinality false :lateral false :inh false "
+        + ":inFromCl true :requiredPerms 0 :checkAsUser 0 :selectedCols (b) :insertedCols (b) :updatedCols (b) "
+        + ":extraUpdatedCols (b) :securityQuals <>}) :jointree {FROMEXPR :fromlist ({RANGETBLREF :rtindex 3}) "
+        + ":quals <>} :targetList (").utf8)
+
+    /// After the target list: the end of a query with no grouping, ordering, limit or set operation.
+    static let queryEnd = Array((") :override 0 :onConflict <> :returningList <> :groupClause <> "
+        + ":groupDistinct false :groupingSets <> :havingQual <> :windowClause <> :distinctClause <> :sortClause <> "
+        + ":limitOffset <> :limitCount <> :limitOption 0 :rowMarks <> :setOperations <> :constraintDeps <> "
+        + ":withCheckOptions <> :mergeActionList <> :mergeUseOuterJoin false :stmt_location 0 :stmt_len 0})").utf8)
+
+    /// The end of the second constant's byte list.
+    static let secondConstantEnd = Array(" ]}) :location ".utf8)
 
     /// A column of the view as the catalog has it, for checking the rule against.
     struct Column {
@@ -121,44 +99,94 @@ struct DailyViewRule {
         var typeName: String
     }
 
-    /// One row of ``query``.
-    struct Pieces {
-        var connectionBytes: String
-        var queryBytes: String
-        var headEnd: String
-        var middle: String
-        var tailStart: String
-        var coldefs: String
-        var targets: String
-    }
-
-    /// The connection and query of one rule row, checked strictly around every piece the server cut;
-    /// `nil` when anything differs from the shape (the caller then asks `pg_get_viewdef`).
-    static func decode(_ pieces: Pieces, columns: [Column], entry: [UInt8]) -> (connection: String, query: String)? {
-        guard checkHeadEnd(pieces.headEnd, entry: entry),
-              checkMiddle(pieces.middle), checkTailStart(pieces.tailStart, count: columns.count),
-              checkColumnDefinitions(pieces.coldefs, columns: columns), checkTargets(pieces.targets, columns: columns),
-              let connection = textConstant(pieces.connectionBytes), let query = textConstant(pieces.queryBytes)
-        else { return nil }
+    /// The connection and query of one row of ``query``, checked strictly around both constants; `nil`
+    /// when anything differs from the shape (the caller then asks `pg_get_viewdef`).
+    static func decode(
+        headEnd: String, connectionBytes: String, rest: String, columns: [Column], entry: [UInt8]
+    ) -> (connection: String, query: String)? {
+        guard checkHeadEnd(headEnd, entry: entry), let connection = textConstant(connectionBytes) else { return nil }
+        let query = rest.withBytes { buffer -> String? in
+            var cursor = ByteCursor(buffer)
+            // The second constant.
+            guard cursor.skip(" ]} "), constantHeader(&cursor), cursor.skip(UInt8(ascii: " ")),
+                  let query = textConstant(&cursor, until: secondConstantEnd)
+            else { return nil }
+            // The end of the call, the column definition list, the FROM list, the targets, the end.
+            guard cursor.integer() != nil, cursor.skip("} :funccolcount "), cursor.integer() == columns.count,
+                  cursor.skip(UInt8(ascii: " ")), columnDefinitions(&cursor, columns: columns),
+                  cursor.skip(fromList), targets(&cursor, columns: columns), cursor.skip(queryEnd), cursor.atEnd
+            else { return nil }
+            return query
+        }
+        guard let query else { return nil }
         return (connection, query)
     }
 
-    /// The text `pg_get_viewdef` prints for the shape (PostgreSQL 15, default pretty flags).
-    static func render(
-        connection: String, query: String, columns: [Column], dblink: DblinkFunction, quoting: ServerQuoting
-    ) -> String {
-        var text = " SELECT "
-        for (index, column) in columns.enumerated() {
-            if index > 0 { text += ",\n    " }
-            text += "t." + quoting.identifier(column.name)
+    /// What a daily view of these columns has around its two constants in `pg_get_viewdef`'s text
+    /// (PostgreSQL 15, default pretty flags): the same for every daily view of a template.
+    struct Frame: Sendable {
+        /// ` SELECT t.id,\n    t.store\n   FROM dblink(`
+        var prefix: String
+        /// `) t(id bigint, store text);`
+        var suffix: String
+
+        init(columns: [Column], dblink: DblinkFunction, quoting: ServerQuoting) {
+            var prefix = " SELECT "
+            for (index, column) in columns.enumerated() {
+                if index > 0 { prefix += ",\n    " }
+                prefix += "t." + quoting.identifier(column.name)
+            }
+            self.prefix = prefix + "\n   FROM " + dblink.renderedName + "("
+            var suffix = ") t("
+            for (index, column) in columns.enumerated() {
+                if index > 0 { suffix += ", " }
+                suffix += quoting.identifier(column.name) + " " + column.typeName
+            }
+            self.suffix = suffix + ");"
         }
-        text += "\n   FROM " + dblink.renderedName + "(" + quoting.literal(connection) + "::text, "
-            + quoting.literal(query) + "::text) t("
-        for (index, column) in columns.enumerated() {
-            if index > 0 { text += ", " }
-            text += quoting.identifier(column.name) + " " + column.typeName
+
+        /// The text `pg_get_viewdef` prints for a daily view with this frame, in a string of exactly its
+        /// size (66,000 of them are kept).
+        func render(connection: String, query: String, quoting: ServerQuoting) -> String {
+            let middle = "::text, "
+            let end = "::text"
+            func doubled(_ value: String) -> Int {
+                var count = 0
+                for byte in value.utf8
+                where byte == UInt8(ascii: "'") || (byte == UInt8(ascii: "\\") && !quoting.standardConformingStrings) {
+                    count += 1
+                }
+                return count
+            }
+            let capacity = prefix.utf8.count + connection.utf8.count + doubled(connection) + query.utf8.count
+                + doubled(query) + suffix.utf8.count + middle.utf8.count + end.utf8.count + 4
+            return String(unsafeUninitializedCapacity: capacity) { buffer in
+                var count = 0
+                func append<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+                    for byte in bytes {
+                        buffer[count] = byte
+                        count += 1
+                    }
+                }
+                func literal(_ value: String) {
+                    append(CollectionOfOne(UInt8(ascii: "'")))
+                    for byte in value.utf8 {
+                        if byte == UInt8(ascii: "'") || (byte == UInt8(ascii: "\\") && !quoting.standardConformingStrings) {
+                            append(CollectionOfOne(byte))
+                        }
+                        append(CollectionOfOne(byte))
+                    }
+                    append(CollectionOfOne(UInt8(ascii: "'")))
+                }
+                append(prefix.utf8)
+                literal(connection)
+                append(middle.utf8)
+                literal(query)
+                append(end.utf8)
+                append(suffix.utf8)
+                return count
+            }
         }
-        return text + ");"
     }
 
     /// The function entry `t` as it must appear in the tree of a view with these columns, up to the
@@ -202,23 +230,6 @@ struct DailyViewRule {
             && cursor.skip(" :constvalue ") && cursor.integer() != nil && cursor.skip(" [")
     }
 
-    /// Between the byte lists: the end of the first constant and the second constant's header.
-    static func checkMiddle(_ text: String) -> Bool {
-        text.withBytes { buffer -> Bool in
-            var cursor = ByteCursor(buffer)
-            return cursor.skip(" ]} ") && constantHeader(&cursor) && cursor.atEnd
-        }
-    }
-
-    /// After the second byte list: the end of the argument list and of the call, and the column count.
-    static func checkTailStart(_ text: String, count: Int) -> Bool {
-        text.withBytes { buffer -> Bool in
-            var cursor = ByteCursor(buffer)
-            return cursor.skip(" ]}) :location ") && cursor.integer() != nil && cursor.skip("} :funccolcount ")
-                && cursor.integer() == count && cursor.skip(UInt8(ascii: " ")) && cursor.atEnd
-        }
-    }
-
     /// A string as `outToken` writes it inside a node tree: a backslash before a leading `<`, `"`,
     /// digit or sign-and-digit, and before every space, newline, tab, parenthesis, brace and backslash.
     static func outToken(_ value: String) -> String {
@@ -244,79 +255,109 @@ struct DailyViewRule {
         return out
     }
 
-    /// Decodes a `text` constant's datum bytes (`72 0 0 0 116 …`, `-92 3 0 0 83 …`): a 4-byte (or 1-byte) varlena header
-    /// on a little-endian server, then UTF-8. `nil` for anything else (compressed, big-endian, broken).
+    /// Decodes a `text` constant's datum bytes (`72 0 0 0 116 …`, `-92 3 0 0 83 …`): a 4-byte (or
+    /// 1-byte) varlena header on a little-endian server, then UTF-8. `nil` for anything else
+    /// (compressed, big-endian, broken).
     static func textConstant(_ list: String) -> String? {
         list.withBytes { buffer -> String? in
             var cursor = ByteCursor(buffer)
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(buffer.count / 3)
-            while !cursor.atEnd {
-                if !bytes.isEmpty { guard cursor.skip(UInt8(ascii: " ")) else { return nil } }
-                // `outDatum` prints each byte as a C `char`: signed on x86, unsigned on ARM.
-                guard let value = cursor.integer(), (-128...255).contains(value) else { return nil }
-                bytes.append(UInt8(truncatingIfNeeded: value))
-            }
-            guard let first = bytes.first else { return nil }
-            let headerLength: Int
-            let declared: Int
-            if first & 0x01 == 0x01 {
-                // 1-byte header: length << 1 | 1 (never 0x01, which marks an external datum).
-                guard first != 0x01 else { return nil }
-                headerLength = 1
-                declared = Int(first >> 1)
-            } else {
-                // 4-byte header, uncompressed: length << 2.
-                guard first & 0x03 == 0, bytes.count >= 4 else { return nil }
-                headerLength = 4
-                declared = (Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24) >> 2
-            }
-            guard declared == bytes.count else { return nil }
-            return String(validating: bytes[headerLength...], as: UTF8.self)
+            return textConstant(&cursor, until: nil)
         }
+    }
+
+    /// A constant's byte list up to `terminator` (consumed), or to the end.
+    static func textConstant(_ cursor: inout ByteCursor, until terminator: [UInt8]?) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(cursor.remaining / 3)
+        let buffer = cursor.bytes
+        var position = cursor.position
+        let end = buffer.count
+        while true {
+            if let terminator {
+                guard position < end else { return nil }
+                if buffer[position] == terminator[0] {  // " ": either the terminator or a separator
+                    cursor.position = position
+                    if cursor.skip(terminator) { break }
+                }
+            } else if position >= end {
+                cursor.position = position
+                break
+            }
+            if !bytes.isEmpty {
+                guard position < end, buffer[position] == UInt8(ascii: " ") else { return nil }
+                position += 1
+            }
+            // `outDatum` prints each byte as a C `char`: signed on x86, unsigned on ARM.
+            var negative = false
+            if position < end, buffer[position] == UInt8(ascii: "-") {
+                negative = true
+                position += 1
+            }
+            var value = 0
+            var digits = 0
+            while position < end, digits < 4 {
+                let digit = buffer[position] &- 48
+                guard digit < 10 else { break }
+                value = value * 10 + Int(digit)
+                digits += 1
+                position += 1
+            }
+            guard digits > 0, negative ? value <= 128 : value <= 255 else { return nil }
+            bytes.append(UInt8(truncatingIfNeeded: negative ? -value : value))
+        }
+        guard let first = bytes.first else { return nil }
+        let headerLength: Int
+        let declared: Int
+        if first & 0x01 == 0x01 {
+            // 1-byte header: length << 1 | 1 (never 0x01, which marks an external datum).
+            guard first != 0x01 else { return nil }
+            headerLength = 1
+            declared = Int(first >> 1)
+        } else {
+            // 4-byte header, uncompressed: length << 2.
+            guard first & 0x03 == 0, bytes.count >= 4 else { return nil }
+            headerLength = 4
+            declared = (Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24) >> 2
+        }
+        guard declared == bytes.count else { return nil }
+        return String(validating: bytes[headerLength...], as: UTF8.self)
     }
 
     /// `:funccolnames ("a" "b") :funccoltypes (o 20 25) :funccoltypmods (i -1 -1) :funccolcollations (o 0 100)`
     /// against the view's columns: same names, types and typmods in order, and no collation other than
     /// none or the default (the deparser would print a `COLLATE`).
-    static func checkColumnDefinitions(_ text: String, columns: [Column]) -> Bool {
-        text.withBytes { buffer -> Bool in
-            var cursor = ByteCursor(buffer)
-            guard cursor.skip(":funccolnames ("), let names = tokens(&cursor, quoted: true), names.count == columns.count,
-                  zip(names, columns).allSatisfy({ $0 == $1.name }),
-                  cursor.skip(" :funccoltypes (o "), let types = cursor.integerVector(until: UInt8(ascii: ")")),
-                  types.count == columns.count, zip(types, columns).allSatisfy({ $0 == Int($1.typeOID) }),
-                  cursor.skip(" :funccoltypmods (i "), let typmods = cursor.integerVector(until: UInt8(ascii: ")")),
-                  typmods.count == columns.count, zip(typmods, columns).allSatisfy({ $0 == Int($1.typmod) }),
-                  cursor.skip(" :funccolcollations (o "),
-                  let collations = cursor.integerVector(until: UInt8(ascii: ")")), collations.count == columns.count,
-                  collations.allSatisfy({ $0 == 0 || $0 == 100 }), cursor.atEnd
-            else { return false }
-            return true
-        }
+    static func columnDefinitions(_ cursor: inout ByteCursor, columns: [Column]) -> Bool {
+        let close = UInt8(ascii: ")")
+        guard cursor.skip(":funccolnames ("), let names = tokens(&cursor, quoted: true), names.count == columns.count,
+              zip(names, columns).allSatisfy({ $0 == $1.name }),
+              cursor.skip(" :funccoltypes (o "), let types = cursor.integerVector(until: close),
+              types.count == columns.count, zip(types, columns).allSatisfy({ $0 == Int($1.typeOID) }),
+              cursor.skip(" :funccoltypmods (i "), let typmods = cursor.integerVector(until: close),
+              typmods.count == columns.count, zip(typmods, columns).allSatisfy({ $0 == Int($1.typmod) }),
+              cursor.skip(" :funccolcollations (o "), let collations = cursor.integerVector(until: close),
+              collations.count == columns.count, collations.allSatisfy({ $0 == 0 || $0 == 100 })
+        else { return false }
+        return true
     }
 
     /// The target list: exactly one plain `Var` of range-table entry 3 per column, attribute k at
     /// position k, named as the column (so the deparser prints `t.<name>` with no `AS`).
-    static func checkTargets(_ text: String, columns: [Column]) -> Bool {
-        text.withBytes { buffer -> Bool in
-            var cursor = ByteCursor(buffer)
-            for (offset, column) in columns.enumerated() {
-                let number = offset + 1
-                if offset > 0 { guard cursor.skip(UInt8(ascii: " ")) else { return false } }
-                guard cursor.skip("{TARGETENTRY :expr {VAR :varno 3 :varattno "), cursor.integer() == number,
-                      cursor.skip(" :vartype "), cursor.integer() == Int(column.typeOID),
-                      cursor.skip(" :vartypmod "), cursor.integer() == Int(column.typmod),
-                      cursor.skip(" :varcollid "), cursor.integer() != nil,
-                      cursor.skip(" :varlevelsup 0 :varnosyn 3 :varattnosyn "), cursor.integer() == number,
-                      cursor.skip(" :location "), cursor.integer() != nil,
-                      cursor.skip("} :resno "), cursor.integer() == number,
-                      cursor.skip(" :resname "), let name = token(&cursor), name == column.name,
-                      cursor.skip(" :ressortgroupref 0 :resorigtbl 0 :resorigcol 0 :resjunk false}")
-                else { return false }
-            }
-            return cursor.atEnd
+    static func targets(_ cursor: inout ByteCursor, columns: [Column]) -> Bool {
+        for (offset, column) in columns.enumerated() {
+            let number = offset + 1
+            if offset > 0 { guard cursor.skip(UInt8(ascii: " ")) else { return false } }
+            guard cursor.skip("{TARGETENTRY :expr {VAR :varno 3 :varattno "), cursor.integer() == number,
+                  cursor.skip(" :vartype "), cursor.integer() == Int(column.typeOID),
+                  cursor.skip(" :vartypmod "), cursor.integer() == Int(column.typmod),
+                  cursor.skip(" :varcollid "), cursor.integer() != nil,
+                  cursor.skip(" :varlevelsup 0 :varnosyn 3 :varattnosyn "), cursor.integer() == number,
+                  cursor.skip(" :location "), cursor.integer() != nil,
+                  cursor.skip("} :resno "), cursor.integer() == number,
+                  cursor.skip(" :resname "), let name = token(&cursor), name == column.name,
+                  cursor.skip(" :ressortgroupref 0 :resorigtbl 0 :resorigcol 0 :resjunk false}")
+            else { return false }
         }
+        return true
     }
 
     /// Space-separated tokens up to the list's closing `)` (consumed), as `outToken` writes them:

@@ -114,11 +114,9 @@ struct DailyViewRuleTests {
         for row in try await connection.query(DailyViewRule.query, [oids] + DailyViewRule.patterns.map { $0 as any PostgresBindable }) {
             let view = columns[UInt32(row[0]!)!]!
             guard row[1] == "t" else { continue }
-            let pieces = DailyViewRule.Pieces(
-                connectionBytes: row[2]!, queryBytes: row[3]!, headEnd: row[4]!, middle: row[5]!, tailStart: row[6]!,
-                coldefs: row[7]!, targets: row[8]!)
             decoded[view.name] = .some(DailyViewRule.decode(
-                pieces, columns: view.columns, entry: DailyViewRule.functionEntry(columns: view.columns, dblink: function)))
+                headEnd: row[2]!, connectionBytes: row[3]!, rest: row[4]!, columns: view.columns,
+                entry: DailyViewRule.functionEntry(columns: view.columns, dblink: function)))
         }
         return decoded
     }

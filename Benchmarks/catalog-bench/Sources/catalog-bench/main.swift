@@ -123,12 +123,17 @@ for run in 1...arguments.runs {
     print(String(format: "run %d: %.3f s", run, elapsed))
     if arguments.stages { StageLog.lines.withLock { for line in $0 { print(line) } } }
 }
-let relations = warehouse.relations.values
-let mvs = relations.filter { $0.kind == .materializedView }
+var counts: [LiveRelation.Kind: Int] = [:]
+var indexCount = 0
+var definitionCount = 0
+for relation in warehouse.relations.values {
+    counts[relation.kind, default: 0] += 1
+    indexCount += relation.indexes.count
+    if relation.definition != nil { definitionCount += 1 }
+}
 print("""
-    relations \(relations.count) (materialized views \(mvs.count), tables \(relations.filter { $0.kind == .table }.count), \
-    views \(relations.filter { $0.kind == .view }.count)), indexes \(relations.reduce(0) { $0 + $1.indexes.count }), \
-    definitions \(relations.filter { $0.definition != nil }.count), schemas \(warehouse.schemas.count), \
+    relations \(warehouse.relations.count) (materialized views \(counts[.materializedView] ?? 0), tables \(counts[.table] ?? 0), \
+    views \(counts[.view] ?? 0)), indexes \(indexCount), definitions \(definitionCount), schemas \(warehouse.schemas.count), \
     foreign servers \(warehouse.foreignServers.count), registry rows \(warehouse.registry.count)
     """)
 print(String(format: "best %.3f s, median %.3f s, peak RSS %.0f MB", times.min()!, times.sorted()[times.count / 2],
