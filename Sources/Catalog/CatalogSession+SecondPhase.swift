@@ -109,7 +109,8 @@ extension CatalogSession {
                             names.append("")  // an expression: its text comes from the server
                         }
                     }
-                    let tail = keys.count == shape.keyCount ? renderer.renderTail(shape: shape, keys: keys, quoting: quoting) : nil
+                    let tail = keys.count == shape.keyCount
+                        ? renderer.renderTail(shape: shape, keys: keys, quoting: quoting) : nil
                     worked = (names, tail)
                     pairs[pair] = worked
                 }
@@ -167,7 +168,8 @@ extension CatalogSession {
             }
             guard let keys = deparsed.keys, keys.count == item.shape.keyCount else { continue }
             var columns = relations[item.relation].indexes[item.position].columns
-            for (position, attribute) in item.shape.attributes.prefix(item.shape.keyCount).enumerated() where attribute == 0 {
+            let keyAttributes = item.shape.attributes.prefix(item.shape.keyCount)
+            for (position, attribute) in keyAttributes.enumerated() where attribute == 0 {
                 columns[position] = keys[position]
             }
             relations[item.relation].indexes[item.position].columns = columns

@@ -63,7 +63,8 @@ struct CatalogSession {
         func lap(_ stage: String) {
             let now = clock.now
             let (seconds, attoseconds) = (now - last).components
-            var metadata: Logger.Metadata = ["stage": "\(stage)", "ms": "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)"]
+            let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+            var metadata: Logger.Metadata = ["stage": "\(stage)", "ms": "\(milliseconds)"]
             if let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
                let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
                 metadata["rss_mb"] = "\(pages * 4096 / 1_048_576)"

@@ -100,16 +100,3 @@ final class ConnectionPool: Sendable {
         for continuation in released { continuation.resume(returning: nil) }
     }
 }
-
-/// A result a job hands back to the session.
-final class Slot<Value: Sendable>: Sendable {
-    fileprivate let storage: Mutex<Value>
-
-    init(_ initial: Value) { storage = Mutex(initial) }
-
-    var value: Value { storage.withLock { $0 } }
-
-    func set(_ value: Value) { storage.withLock { $0 = value } }
-
-    func update(_ body: (inout Value) -> Void) { storage.withLock { body(&$0) } }
-}

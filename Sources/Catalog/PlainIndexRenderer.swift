@@ -43,7 +43,11 @@ struct PlainIndexRenderer: Sendable {
         var compatiblePreferred: [UInt32] = []
         for target in binaryCasts[type] ?? [] {
             for candidate in defaultClasses[AccessMethodType(method: method, type: target)] ?? [] {
-                if preferred[target] == category { compatiblePreferred.append(candidate) } else { compatible.append(candidate) }
+                if preferred[target] == category {
+                    compatiblePreferred.append(candidate)
+                } else {
+                    compatible.append(candidate)
+                }
             }
         }
         if compatiblePreferred.count == 1 { return compatiblePreferred[0] }
@@ -83,52 +87,5 @@ struct PlainIndexRenderer: Sendable {
     /// `CREATE [UNIQUE ]INDEX <name> ON <table><tail>`, as `pg_get_indexdef` prints it.
     static func definition(unique: Bool, name: String, table: String, tail: String, quoting: ServerQuoting) -> String {
         (unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + quoting.identifier(name) + " ON " + table + tail
-    }
-}
-
-/// What many indexes have in common: the same index of every daily view of a template has one shape.
-struct IndexShape: Sendable, Hashable {
-    var method: UInt32
-    var unique: Bool
-    var valid: Bool
-    var hasExpressions: Bool
-    var hasPredicate: Bool
-    var nullsNotDistinct: Bool
-    var hasStorageOptions: Bool
-    var keyCount: Int
-    /// `indkey`: attribute numbers, 0 for an expression.
-    var attributes: [Int]
-    var classes: [Int]
-    var options: [Int]
-    var collations: [Int]
-}
-
-/// One index as the bulk query returns it: its shape is an index into the shapes of the read.
-struct RawIndex: Sendable {
-    var oid: UInt32
-    var table: UInt32
-    var pages: Int64
-    var name: String
-    var shape: Int
-
-    /// Parses the members of a shape (`table,index,pages,len:name;…`).
-    static func parseMembers(_ text: String, shape: Int, into out: inout [RawIndex]) -> Bool {
-        text.withBytes { buffer -> Bool in
-            var cursor = ByteCursor(buffer)
-            let comma = UInt8(ascii: ",")
-            var first = true
-            while !cursor.atEnd {
-                if !first { guard cursor.skip(UInt8(ascii: ";")) else { return false } }
-                first = false
-                guard let table = cursor.integer(), cursor.skip(comma), let oid = cursor.integer(), cursor.skip(comma),
-                      let pages = cursor.integer(), cursor.skip(comma), let length = cursor.integer(),
-                      cursor.skip(UInt8(ascii: ":")), let name = cursor.string(count: length)
-                else { return false }
-                out.append(RawIndex(
-                    oid: UInt32(truncatingIfNeeded: oid), table: UInt32(truncatingIfNeeded: table), pages: Int64(pages),
-                    name: name, shape: shape))
-            }
-            return true
-        }
     }
 }
