@@ -2,6 +2,7 @@ import Catalog
 import DesiredState
 import Drift
 import Foundation
+import Logging
 import Planner
 import PostgresClient
 import WardenModel
@@ -43,6 +44,28 @@ public enum Pipeline {
             files: snapshot.files, root: snapshot.root, revision: snapshot.revision, typeNames: typeNames)
         guard result.desired != nil else { throw InvalidDesiredState(diagnostics: result.diagnostics) }
         return result
+    }
+
+    /// Reads the desired state, then connects to the warehouse, normalizes the desired types there and
+    /// runs `body`; the connection is closed however `body` ends.
+    ///
+    /// The offline load runs before connecting: an invalid repository never reaches the database.
+    public static func withDesiredState<T>(
+        _ source: DesiredStateSource, database: ConnectionConfiguration, logger: Logger,
+        _ body: (DesiredWarehouse, PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let snapshot = try source.read()
+        _ = try loadOffline(snapshot)
+        let connection = try await PostgresConnection.connect(database, logger: logger)
+        do {
+            let desired = try await load(snapshot, on: connection).desired!
+            let value = try await body(desired, connection)
+            await connection.close()
+            return value
+        } catch {
+            await connection.close()
+            throw error
+        }
     }
 
     /// Reads the live warehouse.

@@ -11,11 +11,7 @@ import WardenModel
 public enum Adoption {
     public static func desiredState(of live: LiveWarehouse, asOf: Day) -> DesiredWarehouse {
         let templateNames = Set(live.registry.keys)
-        var roles: [String: [ObjectNames.Role: LiveRelation]] = [:]
-        for (name, relation) in live.relations {
-            guard let role = ObjectNames.role(of: name.name, templates: templateNames) else { continue }
-            roles[name.schema, default: [:]][role] = relation
-        }
+        let roles = live.objectsByRole(templates: templateNames)
         // The public schema: where a template's view reads other schemas' views of the same name.
         var publicSchema = "public"
         var tenantColumn = "tenant"

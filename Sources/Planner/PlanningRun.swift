@@ -22,27 +22,13 @@ struct PlanningRun {
         self.live = live
         self.asOf = asOf
         self.policy = policy
-        let templates = Set(desired.templates.map(\.name))
-        var objects: [String: [ObjectNames.Role: LiveRelation]] = [:]
-        for (name, relation) in live.relations {
-            guard let role = ObjectNames.role(of: name.name, templates: templates) else { continue }
-            objects[name.schema, default: [:]][role] = relation
-        }
-        self.objects = objects
+        self.objects = live.objectsByRole(templates: Set(desired.templates.map(\.name)))
     }
 
     var settings: WarehouseSettings { desired.settings }
 
-    /// The days whose daily views should exist: Jan 1 of the as-of year (not before firstYear) .. yesterday.
-    var expectedDays: [Day] {
-        let first = max(asOf.startOfYear, Day(year: settings.firstYear, month: 1, day: 1) ?? asOf.startOfYear)
-        return first.through(asOf.previous)
-    }
-
-    /// The past years kept as yearly tables: firstYear .. as-of year − 1.
-    var expectedYears: [Int] {
-        settings.firstYear <= asOf.year - 1 ? Array(settings.firstYear...(asOf.year - 1)) : []
-    }
+    var expectedDays: [Day] { settings.expectedDays(asOf: asOf) }
+    var expectedYears: [Int] { settings.expectedYears(asOf: asOf) }
 
     /// Tenants whose schema exists (a missing tenant is planned by the tenant rules, not here).
     var liveTenants: [Tenant] { settings.tenants.filter { live.schemas[$0.schema] != nil } }

@@ -41,17 +41,15 @@ extension Warden {
             let logger = output.logger("warden.apply")
             let configuration = database.configuration
             let (plan, desired, policy, target) = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
-                let snapshot = try source.source.read()
-                _ = try Pipeline.loadOffline(snapshot)
-                let connection = try await PostgresConnection.connect(configuration, logger: logger)
-                defer { Task { await connection.close() } }
-                let desired = try await Pipeline.load(snapshot, on: connection).desired!
-                var policy = desired.settings.policy
-                if let strategy { policy.strategy = strategy }
-                let plan = try await Pipeline.plan(
-                    desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone), policy: policy
-                ).plan
-                return (plan, desired, policy, connection.target)
+                try await Pipeline.withDesiredState(source.source, database: configuration, logger: logger) {
+                    desired, connection in
+                    var policy = desired.settings.policy
+                    if let strategy { policy.strategy = strategy }
+                    let plan = try await Pipeline.plan(
+                        desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone), policy: policy
+                    ).plan
+                    return (plan, desired, policy, connection.target)
+                }
             }
             print(plan.text(), terminator: "")
             for note in plan.notes { printError("warning: \(note)") }

@@ -21,12 +21,10 @@ extension Warden {
         func run() async throws {
             let logger = output.logger("warden.drift")
             let report = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
-                let snapshot = try source.source.read()
-                _ = try Pipeline.loadOffline(snapshot)
-                let connection = try await PostgresConnection.connect(database.configuration, logger: logger)
-                defer { Task { await connection.close() } }
-                let desired = try await Pipeline.load(snapshot, on: connection).desired!
-                return try await Pipeline.drift(desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone))
+                try await Pipeline.withDesiredState(source.source, database: database.configuration, logger: logger) {
+                    desired, connection in
+                    try await Pipeline.drift(desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone))
+                }
             }
             switch format {
             case .table: print(report.table(), terminator: "")

@@ -27,16 +27,14 @@ extension Warden {
         func run() async throws {
             let logger = output.logger("warden.plan")
             let plan = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
-                let snapshot = try source.source.read()
-                _ = try Pipeline.loadOffline(snapshot)
-                let connection = try await PostgresConnection.connect(database.configuration, logger: logger)
-                defer { Task { await connection.close() } }
-                let desired = try await Pipeline.load(snapshot, on: connection).desired!
-                var policy = desired.settings.policy
-                if let strategy { policy.strategy = strategy }
-                return try await Pipeline.plan(
-                    desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone), policy: policy
-                ).plan
+                try await Pipeline.withDesiredState(source.source, database: database.configuration, logger: logger) {
+                    desired, connection in
+                    var policy = desired.settings.policy
+                    if let strategy { policy.strategy = strategy }
+                    return try await Pipeline.plan(
+                        desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone), policy: policy
+                    ).plan
+                }
             }
             var rendered: String
             var fileName: String?

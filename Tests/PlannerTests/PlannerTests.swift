@@ -1,3 +1,4 @@
+import WarehouseFixtures
 import Drift
 import Foundation
 import Planner

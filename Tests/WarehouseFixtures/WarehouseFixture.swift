@@ -1,14 +1,14 @@
 import Drift
-import Planner
 import WardenModel
 
-/// A desired warehouse and a live one built exactly to it (copied from DriftTests), for planner tests to change one thing at a time.
-struct WarehouseFixture {
-    var desired: DesiredWarehouse
-    var live: LiveWarehouse
-    let asOf = Day("2026-01-06")!
+/// A desired warehouse and a live one built exactly to it, for drift and planner tests to change one
+/// thing at a time.
+public struct WarehouseFixture {
+    public var desired: DesiredWarehouse
+    public var live: LiveWarehouse
+    public let asOf = Day("2026-01-06")!
 
-    static let foodlogstats = Template(
+    public static let foodlogstats = Template(
         name: "foodlogstats", description: "Daily food log statistics",
         query: "SELECT pf.id, pl.name AS store, pf.weight\nFROM phood_foodlogsum pf JOIN phood_location pl ON pl.id = pf.location_id\nWHERE pf.logged_time >= '{TARGET_DATE} 00:00:00+00'::TIMESTAMPTZ",
         columns: [
@@ -17,7 +17,7 @@ struct WarehouseFixture {
         ],
         indexes: [IndexSpec(columns: ["id"], unique: true), IndexSpec(columns: ["store"])])
 
-    init() {
+    public init() {
         let settings = WarehouseSettings(
             firstYear: 2025, tenants: [Tenant(schema: "landb", connection: "landb-prod"), Tenant(schema: "acme", connection: "acme-prod")],
             grants: [Grant(role: "analysts", scope: .publicViews), Grant(role: "landb_readers", scope: .tenantViews("landb"))])
@@ -28,7 +28,7 @@ struct WarehouseFixture {
     }
 
     /// Builds the live warehouse exactly as the desired state says, as of `asOf`.
-    mutating func build() {
+    public mutating func build() {
         let settings = desired.settings
         for tenant in settings.tenants {
             live.foreignServers[tenant.connection] = ForeignServer(name: tenant.connection, wrapper: "dblink_fdw", options: [:])
@@ -66,16 +66,16 @@ struct WarehouseFixture {
         }
     }
 
-    static func liveColumns(_ template: Template) -> [LiveColumn] {
+    public static func liveColumns(_ template: Template) -> [LiveColumn] {
         template.columns.map { LiveColumn(name: $0.name, type: $0.type) }
     }
 
-    static func liveIndexes(_ template: Template, _ name: QualifiedName) -> [LiveIndex] {
+    public static func liveIndexes(_ template: Template, _ name: QualifiedName) -> [LiveIndex] {
         template.indexes.map { LiveIndex(name: "idx_\(name.schema)_\(name.name)_\($0.columns.joined(separator: "_"))", columns: $0.columns, unique: $0.unique) }
     }
 
     /// A daily view with the definition `pg_get_viewdef` would print.
-    static func dailyView(_ template: Template, name: QualifiedName, day: Day, connection: String, query: String? = nil) -> LiveRelation {
+    public static func dailyView(_ template: Template, name: QualifiedName, day: Day, connection: String, query: String? = nil) -> LiveRelation {
         let rendered = (query ?? template.renderedQuery(for: day)).replacing("'", with: "''")
         let columns = template.columns.map { "\($0.name) \($0.type.name)" }.joined(separator: ", ")
         let select = template.columns.map { "t.\($0.name)" }.joined(separator: ",\n    ")
@@ -85,18 +85,5 @@ struct WarehouseFixture {
             owner: "postgres", definition: definition)
     }
 
-    func detect() -> DriftReport { DriftDetector.detect(desired: desired, live: live, asOf: asOf) }
-}
-
-extension WarehouseFixture {
-    /// Drift, then the plan, with the default policy unless told otherwise.
-    func plan(policy: Policy = Policy()) -> Plan {
-        Planner.plan(desired: desired, live: live, drift: detect(), asOf: asOf, policy: policy)
-    }
-
-    /// The seed's scenario: `waste_category text DEFAULT 'UNKNOWN'` appended to foodlogstats.
-    mutating func appendWasteCategory() {
-        desired.templates[0].columns.append(Column(name: "waste_category", type: ColumnType("text")!, defaultValue: "UNKNOWN"))
-        desired.templates[0].query = desired.templates[0].query.replacing("pf.weight\n", with: "pf.weight, pf.waste_category\n")
-    }
+    public func detect() -> DriftReport { DriftDetector.detect(desired: desired, live: live, asOf: asOf) }
 }
