@@ -1,10 +1,12 @@
 import Catalog
 import DesiredState
 import Drift
+import Executor
 import Foundation
 import Logging
 import Planner
 import PostgresClient
+import Scheduler
 import WardenModel
 
 /// The stages of one reconcile pass up to the drift report, shared by the CLI and the controller:
@@ -81,14 +83,16 @@ public enum Pipeline {
         return DriftDetector.detect(desired: desired, live: live, asOf: asOf)
     }
 
-    /// The drift and the plan that would reconcile it (nothing is changed).
+    /// The drift and the plan that would reconcile it (nothing is changed). Every step carries an
+    /// estimate: from the durations recorded in `_wh.warden_steps`, else from relation sizes.
     public static func plan(
         _ desired: DesiredWarehouse, on connection: PostgresConnection, asOf: Day, policy: Policy? = nil
     ) async throws -> (drift: DriftReport, plan: Plan) {
         let live = try await observe(connection)
         let drift = DriftDetector.detect(desired: desired, live: live, asOf: asOf)
         let plan = Planner.plan(desired: desired, live: live, drift: drift, asOf: asOf, policy: policy ?? desired.settings.policy)
-        return (drift, plan)
+        let history = HistoricalEstimates(try await StepHistory.samples(on: connection))
+        return (drift, history.apply(to: plan))
     }
 
     /// Today in an IANA time zone: the default as-of date.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Planner
 import PostgresClient
+import Scheduler
 import WardenModel
 
 /// How ``PlanExecutor/apply(_:configuration:options:logger:progress:)`` runs a plan.
@@ -25,12 +26,15 @@ public struct ApplyOptions: Sendable {
     /// First backoff delay after a transient failure, doubled per attempt up to ``maxBackoffMilliseconds``.
     public var initialBackoffMilliseconds: Int
     public var maxBackoffMilliseconds: Int
+    /// The maintenance windows every step is admitted through before it starts (DESIGN.md §6); `nil`
+    /// runs every step at once.
+    public var gate: StepGate?
 
     public init(
         parallelism: Int = 2, lockTimeoutMilliseconds: Int = 2000, liveLockTimeoutMilliseconds: Int = 50,
         maxAttempts: Int = 20, command: String, reason: String? = nil, revision: String? = nil, asOf: Day,
         strategy: Policy.Strategy = .shadowSwap, templateSpecHashes: [String: String] = [:],
-        initialBackoffMilliseconds: Int = 20, maxBackoffMilliseconds: Int = 1000
+        initialBackoffMilliseconds: Int = 20, maxBackoffMilliseconds: Int = 1000, gate: StepGate? = nil
     ) {
         self.parallelism = max(1, parallelism)
         self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
@@ -44,7 +48,42 @@ public struct ApplyOptions: Sendable {
         self.templateSpecHashes = templateSpecHashes
         self.initialBackoffMilliseconds = initialBackoffMilliseconds
         self.maxBackoffMilliseconds = maxBackoffMilliseconds
+        self.gate = gate
     }
+}
+
+/// Admits steps through the maintenance windows at the time each would start: a step in flight always
+/// finishes, the next one starts only if the windows allow it then (DESIGN.md §6).
+public struct StepGate: Sendable {
+    public var schedule: Schedule
+    public var override: ManualOverride?
+    /// The wall clock: `Date()`, or `--at TIME` plus the time elapsed since the apply began.
+    public var now: @Sendable () -> Date
+    /// Why no further step may start (a shutdown, a suspension), or `nil`: checked before each step, so
+    /// the step in flight finishes and the next one does not start.
+    public var interruption: @Sendable () -> String?
+
+    public init(
+        schedule: Schedule, override: ManualOverride? = nil, now: @escaping @Sendable () -> Date,
+        interruption: @escaping @Sendable () -> String? = { nil }
+    ) {
+        self.schedule = schedule
+        self.override = override
+        self.now = now
+        self.interruption = interruption
+    }
+
+    /// Whether `step` may start now.
+    public func admit(_ step: PlanStep) -> Admission {
+        if let reason = interruption() { return .wait(until: nil, window: nil, reason: reason) }
+        return schedule.admit(step, at: now(), override: override)
+    }
+}
+
+/// A step the windows held back: the apply stopped before it, and what the scheduler said.
+public struct HeldStep: Sendable {
+    public var step: PlanStep
+    public var admission: Admission
 }
 
 /// What an apply did.
@@ -59,6 +98,10 @@ public struct ApplyReport: Sendable {
     /// Attempts beyond the first, over all steps (lock timeouts and dropped connections retried).
     public var retries: Int
     public var totalSeconds: Double
+    /// The first step the windows held back (the apply stopped there), or `nil` when every step ran.
+    public var held: HeldStep?
+    /// Steps not run because the windows held them back.
+    public var stepsPending: Int = 0
 
     /// One line for people.
     public var summaryLine: String {
@@ -69,6 +112,7 @@ public struct ApplyReport: Sendable {
         }
         if let longest = longestSwapStep { parts.append("longest swap step \(longest.id): \(Self.format(longest.seconds))") }
         if retries > 0 { parts.append("\(retries) retr\(retries == 1 ? "y" : "ies")") }
+        if stepsPending > 0 { parts.append("\(stepsPending) waiting for a window") }
         parts.append("total \(Self.format(totalSeconds))")
         return parts.joined(separator: " · ")
     }
@@ -104,12 +148,21 @@ public enum PlanExecutor {
     public static let lockName = "warden.apply"
     public static var lockKey: Int64 { PostgresConnection.advisoryLockKey(lockName) }
 
+    /// Runs `plan` under the apply lock.
+    ///
+    /// - Parameter lockedSession: a session that already holds the apply lock (the controller's leader
+    ///   session); the journal is written on it and it stays open and locked afterwards. Without it, the
+    ///   apply opens its own session and takes the lock, or throws ``ApplyError/anotherWriter(target:holder:)``.
     public static func apply(
         _ plan: Plan, configuration: ConnectionConfiguration, options: ApplyOptions, logger: Logger,
-        progress: (@Sendable (String) -> Void)?
+        progress: (@Sendable (String) -> Void)?, lockedSession: PostgresConnection? = nil
     ) async throws -> ApplyReport {
         let clock = ContinuousClock()
         let started = clock.now
+        if let lockedSession {
+            return try await run(plan, configuration: configuration, options: options, logger: logger,
+                                 progress: progress, journal: Journal(connection: lockedSession), started: started, clock: clock)
+        }
         let session = try await PostgresConnection.connect(configuration, logger: logger)
         do {
             guard try await session.tryAdvisoryLock(lockKey) else {
@@ -153,17 +206,28 @@ public enum PlanExecutor {
                 let steps = plan.steps(in: phase).sorted { $0.id < $1.id }
                 guard !steps.isEmpty else { continue }
                 let phaseStart = clock.now
-                let results: [StepResult]
+                let outcome: PhaseOutcome
                 if phase == .prepare && options.parallelism > 1 && steps.count > 1 {
-                    results = try await runConcurrently(steps, context: context)
+                    outcome = try await runConcurrently(steps, context: context)
                 } else {
-                    results = try await runSerially(steps, context: context)
+                    outcome = try await runSerially(steps, context: context)
                 }
+                let results = outcome.results
                 report.phaseSeconds[phase] = seconds(clock.now - phaseStart)
                 report.stepsRun += results.count
                 report.retries += results.reduce(0) { $0 + $1.attempts - 1 }
                 if phase == .swap, let longest = results.max(by: { $0.seconds < $1.seconds }) {
                     report.longestSwapStep = (longest.id, longest.seconds)
+                }
+                if let held = outcome.held {
+                    // A later phase never starts before this one is done: the rest waits for a window.
+                    report.held = held
+                    report.stepsPending = plan.steps.count - report.stepsRun
+                    report.totalSeconds = seconds(clock.now - started)
+                    let message = "waiting: step \(held.step.id) (\(held.step.kind.rawValue)) " + Self.describe(held.admission)
+                    logger.info("\(message)")
+                    try await journal.finishRun(runID, status: "waiting", error: message, report: report)
+                    return report
                 }
             }
             try await journal.recordApplied(plan: plan, options: options, runID: runID)
@@ -175,6 +239,21 @@ public enum PlanExecutor {
             try? await journal.finishRun(runID, status: "failed", error: message, report: nil)
             throw error
         }
+    }
+
+    /// The scheduler's verdict in a few words, for logs and the run record.
+    static func describe(_ admission: Admission) -> String {
+        switch admission {
+        case .run: "may run"
+        case .wait(_, _, let reason): reason
+        case .refused(let reason): reason
+        }
+    }
+
+    /// What a phase ran, and the step the windows held back if any.
+    struct PhaseOutcome: Sendable {
+        var results: [StepResult]
+        var held: HeldStep?
     }
 
     struct StepResult: Sendable {
@@ -219,17 +298,31 @@ public enum PlanExecutor {
     actor WorkQueue {
         private var remaining: [PlanStep]
         private(set) var stopped = false
-        init(_ steps: [PlanStep]) { remaining = steps.reversed() }
+        private let gate: StepGate?
+        /// The first step the windows held back; nothing is handed out after it.
+        private(set) var held: HeldStep?
+        init(_ steps: [PlanStep], gate: StepGate?) {
+            remaining = steps.reversed()
+            self.gate = gate
+        }
         func next() -> PlanStep? {
-            guard !stopped else { return nil }
+            guard !stopped, let step = remaining.last else { return nil }
+            if let gate {
+                let admission = gate.admit(step)
+                guard case .run = admission else {
+                    held = HeldStep(step: step, admission: admission)
+                    stopped = true
+                    return nil
+                }
+            }
             return remaining.popLast()
         }
         func stop() { stopped = true }
     }
 
     /// Prepare: `parallelism` workers, each with its own connection, pulling steps in id order.
-    private static func runConcurrently(_ steps: [PlanStep], context: StepContext) async throws -> [StepResult] {
-        let queue = WorkQueue(steps)
+    private static func runConcurrently(_ steps: [PlanStep], context: StepContext) async throws -> PhaseOutcome {
+        let queue = WorkQueue(steps, gate: context.options.gate)
         let workers = min(context.options.parallelism, steps.count)
         let phaseTotal = steps.count
         return try await withThrowingTaskGroup(of: [StepResult].self) { group in
@@ -259,22 +352,32 @@ public enum PlanExecutor {
                 }
             }
             if let firstError { throw firstError }
-            return all.sorted { $0.id < $1.id }
+            return PhaseOutcome(results: all.sorted { $0.id < $1.id }, held: await queue.held)
         }
     }
 
     /// Swap and cleanup (and a one-connection prepare): one step at a time, in id order.
-    private static func runSerially(_ steps: [PlanStep], context: StepContext) async throws -> [StepResult] {
+    private static func runSerially(_ steps: [PlanStep], context: StepContext) async throws -> PhaseOutcome {
         let worker = Worker(context: context)
         var results: [StepResult] = []
+        var held: HeldStep?
         do {
-            for step in steps { results.append(try await worker.run(step, phaseTotal: steps.count)) }
+            for step in steps {
+                if let gate = context.options.gate {
+                    let admission = gate.admit(step)
+                    guard case .run = admission else {
+                        held = HeldStep(step: step, admission: admission)
+                        break
+                    }
+                }
+                results.append(try await worker.run(step, phaseTotal: steps.count))
+            }
         } catch {
             await worker.close()
             throw error
         }
         await worker.close()
-        return results
+        return PhaseOutcome(results: results, held: held)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -85,3 +85,18 @@ public struct Plan: Sendable, Hashable, Codable {
     /// More tenants than this in one swap is seed 000's "multiple tenants" indicator.
     static let manyTenants = 10
 }
+
+extension Plan {
+    /// The same plan with each step's ``PlanStep/estimateSeconds`` replaced by `estimate(step)` (kept
+    /// when it returns `nil`), and the summary recomputed.
+    public func reestimated(_ estimate: (PlanStep) -> Double?) -> Plan {
+        var copy = self
+        copy.steps = steps.map { step in
+            var step = step
+            if let seconds = estimate(step) { step.estimateSeconds = seconds }
+            return step
+        }
+        copy.summary = Plan.summarize(copy.steps)
+        return copy
+    }
+}

@@ -4,6 +4,7 @@ import Executor
 import Foundation
 import Planner
 import PostgresClient
+import Scheduler
 import WardenModel
 
 #if canImport(Glibc)
@@ -25,8 +26,10 @@ extension Warden {
         var yes = false
         @Option(help: "Connections for the prepare phase (default: policy.parallelism).")
         var parallelism: Int?
-        @Option(help: "Why this apply runs; recorded in _wh.warden_runs.")
+        @Option(help: "Why this apply runs; recorded in _wh.warden_runs (required with --now).")
         var reason: String?
+        @Flag(help: "Run now, outside the maintenance windows (refused in an active deny window without manualSync); needs --reason.")
+        var now = false
         @Flag(help: "Allow destructive steps (dropping columns, tenants, history) even if policy.allowDestructive is false.")
         var allowDestructive = false
         @Option(help: "Override policy.strategy for this apply.")
@@ -35,12 +38,15 @@ extension Warden {
 
         func validate() throws {
             if let parallelism, parallelism < 1 { throw ValidationError("--parallelism must be at least 1") }
+            if now && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("--now overrides the maintenance windows and needs --reason \"why\", which is recorded with the run")
+            }
         }
 
         func run() async throws {
             let logger = output.logger("warden.apply")
             let configuration = database.configuration
-            let (plan, desired, policy, target) = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
+            let (plan, desired, policy, target, schedule) = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
                 try await Pipeline.withDesiredState(source.source, database: configuration, logger: logger) {
                     desired, connection in
                     var policy = desired.settings.policy
@@ -48,12 +54,27 @@ extension Warden {
                     let plan = try await Pipeline.plan(
                         desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone), policy: policy
                     ).plan
-                    return (plan, desired, policy, connection.target)
+                    let schedule = try Scheduling.schedule(desired, policy: policy)
+                    return (plan, desired, policy, connection.target, schedule)
                 }
             }
+            let override = now ? ManualOverride(reason: reason ?? "") : nil
+            let evaluatedAt = asOf.now
             print(plan.text(), terminator: "")
+            if !plan.isEmpty {
+                print(Scheduling.phaseLines(plan, schedule: schedule, at: evaluatedAt, override: override), terminator: "")
+            }
             for note in plan.notes { printError("warning: \(note)") }
             if plan.isEmpty { return }
+
+            // Nothing starts, and no run is recorded, when the windows hold back the very first step.
+            if let first = plan.steps.min(by: { $0.id < $1.id }) {
+                let admission = schedule.admit(first, at: evaluatedAt, override: override)
+                if case .run = admission {} else {
+                    printError(ScheduleText.line(admission, at: evaluatedAt) + ". Nothing was changed.")
+                    throw ExitCode(3)
+                }
+            }
 
             let destructive = plan.steps.filter { $0.stepClass == .destructive }
             if !destructive.isEmpty && !policy.allowDestructive && !allowDestructive {
@@ -86,7 +107,8 @@ extension Warden {
             let options = ApplyOptions(
                 parallelism: parallelism ?? policy.parallelism, lockTimeoutMilliseconds: policy.lockTimeoutMilliseconds,
                 command: Self.commandLine(), reason: reason, revision: plan.revision, asOf: plan.asOf,
-                strategy: plan.strategy, templateSpecHashes: hashes)
+                strategy: plan.strategy, templateSpecHashes: hashes,
+                gate: StepGate(schedule: schedule, override: override, now: asOf.clock))
             let report = try await reportingErrors(verbose: output.verbose) {
                 do {
                     return try await PlanExecutor.apply(
@@ -98,6 +120,12 @@ extension Warden {
                     printError(error.description + ". Nothing was changed.")
                     throw ExitCode(3)
                 }
+            }
+            if let held = report.held {
+                print("applied in part: \(report.summaryLine)")
+                printError(ScheduleText.line(held.admission, at: asOf.clock()) + " (step \(held.step.id), \(held.step.kind.rawValue)); "
+                    + "run warden apply again then, or let the controller do it")
+                throw ExitCode(3)
             }
             print("applied: \(report.summaryLine)")
         }

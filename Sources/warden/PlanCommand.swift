@@ -3,6 +3,7 @@ import Controller
 import Foundation
 import Planner
 import PostgresClient
+import Scheduler
 import WardenModel
 
 extension Warden {
@@ -26,20 +27,23 @@ extension Warden {
 
         func run() async throws {
             let logger = output.logger("warden.plan")
-            let plan = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
+            let (plan, schedule) = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
                 try await Pipeline.withDesiredState(source.source, database: database.configuration, logger: logger) {
                     desired, connection in
                     var policy = desired.settings.policy
                     if let strategy { policy.strategy = strategy }
-                    return try await Pipeline.plan(
+                    let plan = try await Pipeline.plan(
                         desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone), policy: policy
                     ).plan
+                    return (plan, try Scheduling.schedule(desired, policy: policy))
                 }
             }
             var rendered: String
             var fileName: String?
             switch format {
-            case .text: rendered = plan.text()
+            case .text:
+                rendered = plan.text()
+                if !plan.isEmpty { rendered += Scheduling.phaseLines(plan, schedule: schedule, at: asOf.now, override: nil) }
             case .json: rendered = plan.json() + "\n"
             case .sql:
                 let now = Date()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Controller
 import WardenModel
 
@@ -32,12 +33,39 @@ struct SourceOptions: ParsableArguments {
 
 /// `--as-of DATE`.
 struct AsOfOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The warehouse's today (YYYY-MM-DD); default: today in the warehouse time zone.", valueName: "DATE"))
+    @Option(help: ArgumentHelp("The warehouse's today (YYYY-MM-DD); default: the date of --at (or now) in the warehouse time zone.", valueName: "DATE"))
     var asOf: String?
+    @Option(help: ArgumentHelp("Evaluate maintenance windows as if now were TIME (RFC 3339, e.g. 2026-11-29T02:30:00-06:00).", valueName: "TIME"))
+    var at: String?
+
+    func validate() throws {
+        if let asOf, Day(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-03-15, not '\(asOf)'") }
+        if let at, Self.parseTime(at) == nil {
+            throw ValidationError("--at must be an RFC 3339 time like 2026-11-29T02:30:00-06:00 or 2026-11-29T08:30:00Z, not '\(at)'")
+        }
+    }
+
+    /// The instant the command evaluates windows at: `--at`, or the wall clock.
+    var now: Date { at.flatMap(Self.parseTime) ?? Date() }
+
+    /// A wall clock that starts at `--at` (or now) and runs on, for an apply that takes time.
+    var clock: @Sendable () -> Date {
+        guard let start = at.flatMap(Self.parseTime) else { return { Date() } }
+        let began = Date()
+        return { start.addingTimeInterval(Date().timeIntervalSince(began)) }
+    }
 
     func day(timeZone: String) throws -> Day {
-        guard let asOf else { return Pipeline.today(in: timeZone) }
+        guard let asOf else { return Pipeline.today(in: timeZone, now: now) }
         guard let day = Day(asOf) else { throw ValidationError("--as-of must be a date like 2026-03-15, not '\(asOf)'") }
         return day
+    }
+
+    static func parseTime(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
     }
 }

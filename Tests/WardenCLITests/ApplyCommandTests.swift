@@ -12,7 +12,10 @@ struct ApplyCommandTests {
         var built: DemoWorld.Built
         var folder: TemporaryFolder
         var dsn: String { built.warehouseConnectionString }
-        var base: [String] { ["--dir", folder.path, "--database", dsn, "--as-of", "2026-01-05"] }
+        /// Evaluated inside the demo's `sunday-night` allow window (Sunday 02:00–06:00 America/Chicago),
+        /// outside its `month-end-close` deny window.
+        var base: [String] { unscheduled + ["--at", "2026-11-22T02:30:00-06:00"] }
+        var unscheduled: [String] { ["--dir", folder.path, "--database", dsn, "--as-of", "2026-01-05"] }
 
         static func make(_ label: String) async throws -> World {
             let cluster = try await TestCluster.shared()
@@ -232,6 +235,103 @@ struct ApplyCommandTests {
         #expect(try await Self.yearlyTables(warehouse) == before)
         #expect(try await Self.leftovers(warehouse) == 0)
         #expect(try await warehouse.scalar(Bool.self, "SELECT to_regclass('_wh.warden_runs') IS NULL"))
+        await warehouse.close()
+        await world.tearDown()
+    }
+
+    /// The public view's columns.
+    static func publicColumns(_ connection: PostgresConnection) async throws -> [String] {
+        try await connection.query(
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'public.foodlogstats'::regclass AND attnum > 0 ORDER BY attnum"
+        ).rows.map { try $0.decode(String.self, at: 0) }
+    }
+
+    @Test("outside every window: apply builds the shadows, does not swap, exits 3 naming the next window; inside it, the swap completes while the public view stays readable")
+    func windowsHoldTheSwap() async throws {
+        let world = try await World.make("apply_window")
+        let binary = WardenCLITests.binary
+        let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(world.dsn))
+        let columnsBefore = try await Self.publicColumns(warehouse)
+
+        // Tuesday noon UTC: no window is open; prepareAhead builds the shadows, the swap waits.
+        let early = try await Subprocess.run(
+            [binary, "apply", "--yes"] + world.unscheduled + ["--at", "2026-11-17T12:00:00Z"])
+        #expect(early.status == 3, "\(early.standardOutput)\(early.standardError)")
+        #expect(early.standardError.contains("waiting for window sunday-night: opens 2026-11-22 02:00 CST (in 4d 20h)"),
+                "\(early.standardError)")
+        #expect(early.standardOutput.contains("swap: waiting for window sunday-night"), "\(early.standardOutput)")
+        let shadows = try await warehouse.scalar(
+            Int.self, "SELECT count(*)::int FROM pg_class WHERE relkind = 'm' AND relname LIKE '%\\_\\_shadow'")
+        #expect(shadows > 0)
+        #expect(try await Self.publicColumns(warehouse) == columnsBefore)
+        #expect(try await warehouse.scalar(String.self, "SELECT status FROM _wh.warden_runs ORDER BY run_id DESC LIMIT 1") == "waiting")
+
+        // Inside the window: the swap and cleanup run, the shadows are reused, readers never fail.
+        let log = ReaderLog()
+        let reader = try await PostgresConnection.connect(ConnectionConfiguration(world.dsn, applicationName: "reader"))
+        let readerTask = Task {
+            let clock = ContinuousClock()
+            while !log.stop.load(ordering: .acquiring) {
+                let start = clock.now
+                do {
+                    _ = try await reader.scalar(Int64.self, "SELECT count(*) FROM public.foodlogstats")
+                    let elapsed = start.duration(to: clock.now)
+                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                    log.state.withLock { $0.queries += 1; $0.longest = max($0.longest, seconds) }
+                } catch {
+                    log.state.withLock { $0.errors.append(String(describing: error)) }
+                }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let inWindow = try await Subprocess.run([binary, "apply", "--yes"] + world.base)
+        try await Task.sleep(for: .milliseconds(200))
+        log.stop.store(true, ordering: .releasing)
+        await readerTask.value
+        await reader.close()
+        #expect(inWindow.status == 0, "\(inWindow.standardOutput)\(inWindow.standardError)")
+        #expect(inWindow.standardOutput.contains("already carry the matching stamp and are reused"), "\(inWindow.standardOutput)")
+        #expect(!inWindow.standardOutput.contains("buildShadowDailyView"), "\(inWindow.standardOutput)")
+        let reading = log.state.withLock { $0 }
+        print("public.foodlogstats reader during the in-window apply: \(reading.queries) queries, longest wait \(String(format: "%.1f", reading.longest * 1000)) ms, \(reading.errors.count) errors")
+        #expect(reading.errors.isEmpty, "\(reading.errors)")
+        #expect(reading.queries > 0)
+        #expect(try await Self.publicColumns(warehouse) == columnsBefore + ["waste_category"])
+        #expect(try await Self.leftovers(warehouse) == 0)
+        let drift = try await Subprocess.run([binary, "drift"] + world.base)
+        #expect(drift.status == 0, "\(drift.standardOutput)\(drift.standardError)")
+        await warehouse.close()
+        await world.tearDown()
+    }
+
+    @Test("--now needs a reason, is refused through a deny window without manualSync, and its reason is recorded")
+    func manualOverride() async throws {
+        let world = try await World.make("apply_now")
+        let binary = WardenCLITests.binary
+        let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(world.dsn))
+        let before = try await Self.yearlyTables(warehouse)
+
+        let noReason = try await Subprocess.run([binary, "apply", "--yes", "--now"] + world.unscheduled)
+        #expect(noReason.status != 0)
+        #expect(noReason.standardError.contains("--now overrides the maintenance windows and needs --reason"), "\(noReason.standardError)")
+
+        // 2026-11-29 03:00 Chicago is inside month-end-close (deny, no manualSync).
+        let denied = try await Subprocess.run(
+            [binary, "apply", "--yes", "--now", "--reason", "hotfix"] + world.unscheduled + ["--at", "2026-11-29T03:00:00-06:00"])
+        #expect(denied.status == 3, "\(denied.standardOutput)\(denied.standardError)")
+        #expect(denied.standardError.contains("refused:"), "\(denied.standardError)")
+        #expect(denied.standardError.contains("month-end-close"), "\(denied.standardError)")
+        #expect(try await Self.yearlyTables(warehouse) == before)
+        #expect(try await Self.leftovers(warehouse) == 0)
+
+        // A Tuesday, no window open: --now runs everything, and the reason is kept with the run.
+        let now = try await Subprocess.run(
+            [binary, "apply", "--yes", "--now", "--reason", "INC-42: analysts need waste_category today"]
+                + world.unscheduled + ["--at", "2026-11-17T12:00:00Z"])
+        #expect(now.status == 0, "\(now.standardOutput)\(now.standardError)")
+        #expect(try await warehouse.scalar(String.self, "SELECT reason FROM _wh.warden_runs WHERE status = 'succeeded'")
+                == "INC-42: analysts need waste_category today")
         await warehouse.close()
         await world.tearDown()
     }

@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// JSON webhooks on what the controller does (DESIGN.md §7): drift found, plan blocked, apply started,
+/// succeeded or failed. Delivery runs beside the loop, never in it: each event is posted with a timeout
+/// and a bounded number of retries with backoff, and at most ``maxPending`` deliveries wait at once (the
+/// oldest are dropped, with a log line, beyond that).
+public actor Notifier {
+    public enum Event: String, Sendable, CaseIterable, Codable {
+        case drift
+        case blocked
+        case applyStarted = "apply-started"
+        case applySucceeded = "apply-succeeded"
+        case applyFailed = "apply-failed"
+    }
+
+    public struct Webhook: Sendable {
+        public var url: URL
+        /// The events posted to it; all when empty.
+        public var events: Set<Event>
+
+        public init(url: URL, events: Set<Event> = []) {
+            self.url = url
+            self.events = events
+        }
+    }
+
+    public static let maxPending = 64
+
+    private let webhooks: [Webhook]
+    private let timeout: Duration
+    private let retries: Int
+    private let logger: Logger
+    private let source: String
+    private var pending = 0
+    /// Deliveries that succeeded and failed for good, for status and tests.
+    public private(set) var delivered = 0
+    public private(set) var failed = 0
+
+    public init(webhooks: [Webhook], timeout: Duration = .seconds(5), retries: Int = 3, source: String, logger: Logger) {
+        self.webhooks = webhooks
+        self.timeout = timeout
+        self.retries = max(0, retries)
+        self.source = source
+        self.logger = logger
+    }
+
+    /// Posts `event` with `details` to every webhook that wants it; returns at once.
+    public nonisolated func notify(_ event: Event, _ details: [String: any Sendable]) {
+        Task { await self.enqueue(event, details) }
+    }
+
+    private func enqueue(_ event: Event, _ details: [String: any Sendable]) {
+        var body: [String: Any] = ["event": event.rawValue, "source": source, "time": ISO8601DateFormatter().string(from: Date())]
+        for (key, value) in details { body[key] = value }
+        guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]) else {
+            logger.warning("notification \(event.rawValue) not sent: its details are not JSON")
+            return
+        }
+        for webhook in webhooks where webhook.events.isEmpty || webhook.events.contains(event) {
+            guard pending < Self.maxPending else {
+                logger.warning("notification \(event.rawValue) to \(webhook.url.host ?? "?") dropped: \(pending) deliveries already waiting")
+                continue
+            }
+            pending += 1
+            Task { await self.deliver(data, event: event, to: webhook.url) }
+        }
+    }
+
+    private func deliver(_ body: Data, event: Event, to url: URL) async {
+        defer { pending -= 1 }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("warden", forHTTPHeaderField: "User-Agent")
+        request.timeoutInterval = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        request.httpBody = body
+        var attempt = 0
+        while true {
+            attempt += 1
+            var problem: String
+            do {
+                let (_, response) = try await URLSession.shared.data(for: request)
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                if (200..<300).contains(status) {
+                    delivered += 1
+                    return
+                }
+                problem = "HTTP \(status)"
+            } catch {
+                problem = error.localizedDescription
+            }
+            guard attempt <= retries else {
+                failed += 1
+                logger.warning("notification \(event.rawValue) to \(url.host ?? "?") failed after \(attempt) attempts: \(problem)")
+                return
+            }
+            let delay = min(10_000, 250 << (attempt - 1))
+            try? await Task.sleep(for: .milliseconds(Int.random(in: delay / 2...delay)))
+        }
+    }
+}
