@@ -9,10 +9,10 @@ public enum ScheduleText {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         let zone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")!
         formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        let abbreviation = zone.secondsFromGMT(for: date) == 0 && ["UTC", "GMT", "Etc/UTC"].contains(zone.identifier)
-            ? "UTC" : zone.abbreviation(for: date) ?? zone.identifier
-        return formatter.string(from: date) + " " + abbreviation
+        // `zzz` knows daylight-saving names (CDT) where `TimeZone.abbreviation(for:)` says GMT-5.
+        let isUTC = zone.secondsFromGMT(for: date) == 0 && ["UTC", "GMT", "Etc/UTC"].contains(zone.identifier)
+        formatter.dateFormat = isUTC ? "yyyy-MM-dd HH:mm 'UTC'" : "yyyy-MM-dd HH:mm zzz"
+        return formatter.string(from: date)
     }
 
     /// `date` in RFC 3339, UTC.
