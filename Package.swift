@@ -72,6 +72,7 @@ let package = Package(
         .target(name: "WarehouseFixtures", dependencies: ["Drift", "WardenModel"], path: "Tests/WarehouseFixtures"),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "WardenModel", "WarehouseFixtures"]),
         .testTarget(name: "PlannerTests", dependencies: ["WarehouseFixtures", "Planner", "Drift", "WardenModel"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Planner", "WardenModel"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "WardenModel", "PostgresClient", "DemoWorld", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
         .testTarget(name: "GitSourceTests", dependencies: ["GitSource"]),

@@ -39,7 +39,8 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         if fields.count == 1, fields[0].hasPrefix("@") {
             throw SchedulerError(
                 code: .invalidSchedule, window: nil, field: "schedule",
-                message: "cron schedule \"\(expression)\" uses a macro, which warden does not read; write 5 fields: minute hour day-of-month month day-of-week")
+                message: "cron schedule \"\(expression)\" uses a macro, which warden does not read; "
+                    + "write 5 fields: minute hour day-of-month month day-of-week")
         }
         guard fields.count == CronField.all.count else {
             throw SchedulerError(

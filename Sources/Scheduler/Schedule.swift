@@ -75,7 +75,8 @@ public struct Schedule: Sendable {
     private func admitManually(at date: Date, before limit: Date) -> Admission {
         if let deny = calendar.active(at: date).first(where: { $0.kind == .deny && !$0.manualSync }) {
             return .refused(
-                reason: "--now is refused: deny window \(deny.name) is open until \(AdmissionReason.instant(deny.end)) and has manualSync: false; wait for it to close or set manualSync: true on it.")
+                reason: "--now is refused: deny window \(deny.name) is open until \(AdmissionReason.instant(deny.end)) "
+                    + "and has manualSync: false; wait for it to close or set manualSync: true on it.")
         }
         return .run(deadline: calendar.nextStrictDeny(after: date, before: limit)?.start)
     }
@@ -143,7 +144,9 @@ public struct Schedule: Sendable {
         case (nil, false):
             return "\(what) cannot start: deny windows leave no free time \(span)."
         case (let longest?, true):
-            return "\(what) needs \(needs), but \(AdmissionReason.windows(longest.windows)) lasts at most \(AdmissionReason.duration(longest.length)) \(span); lengthen the window or shorten the step."
+            let lasts = AdmissionReason.duration(longest.length)
+            return "\(what) needs \(needs), but \(AdmissionReason.windows(longest.windows)) lasts at most \(lasts) \(span); "
+                + "lengthen the window or shorten the step."
         case (let longest?, false):
             return "\(what) needs \(needs), but the longest time between deny windows \(span) is \(AdmissionReason.duration(longest.length))."
         }

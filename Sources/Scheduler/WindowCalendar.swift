@@ -34,7 +34,8 @@ public struct WindowCalendar: Sendable {
             guard let zone = TimeZone(identifier: window.timeZone) else {
                 throw SchedulerError(
                     code: .unknownTimeZone, window: window.name, field: "timeZone",
-                    message: "window \(window.name): timeZone \"\(window.timeZone)\" is not an IANA zone this machine knows; write e.g. Europe/Berlin or UTC")
+                    message: "window \(window.name): timeZone \"\(window.timeZone)\" is not an IANA zone this machine knows; "
+                        + "write e.g. Europe/Berlin or UTC")
             }
             entries.append(Entry(window: window, schedule: schedule, zone: zone))
         }
