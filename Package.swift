@@ -12,6 +12,9 @@ import PackageDescription
 
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let yams = Target.Dependency.product(name: "Yams", package: "Yams")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 let package = Package(
     name: "warden",
@@ -26,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         // 5.2+ rejects duplicate mapping keys (Yams #415), which the loader must report.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // The controller (DESIGN.md §7): metrics, services.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C libraries, found through pkg-config.
@@ -40,7 +46,7 @@ let package = Package(
 
         // The pure core.
         .target(name: "WardenModel", dependencies: ["PostgresSyntax"]),
-        .target(name: "DesiredState", dependencies: ["WardenModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DesiredState", dependencies: ["WardenModel", yams]),
         .target(name: "Drift", dependencies: ["WardenModel"]),
         .target(name: "Planner", dependencies: ["WardenModel", "Drift", "PostgresSyntax"]),
         .target(name: "Scheduler", dependencies: ["WardenModel", "Planner"]),
@@ -52,7 +58,7 @@ let package = Package(
         // The long-running shell.
         .target(name: "Controller", dependencies: [
             "WardenModel", "GitSource", "DesiredState", "Catalog", "Drift", "Planner", "Scheduler", "Executor",
-            "PostgresClient", logging,
+            "PostgresClient", logging, yams, metrics, serviceLifecycle,
         ]),
         .target(name: "StatusServer", dependencies: ["WardenModel", "Controller", logging]),
 
@@ -77,6 +83,7 @@ let package = Package(
         .testTarget(name: "GitSourceTests", dependencies: ["GitSource"]),
         .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres", "PostgresClient", "TestSupport"]),
         .testTarget(name: "WardenCLITests", dependencies: ["warden", "PostgresClient", "TestSupport", "DemoWorld"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Planner", "WardenModel", "PostgresClient", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "DemoWorld", "Executor", "Planner", "WardenModel", "PostgresClient", "TestSupport", "EmbeddedPostgres", logging,
         ]),
