@@ -12,6 +12,11 @@ import PackageDescription
 
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let yams = Target.Dependency.product(name: "Yams", package: "Yams")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
 
 let package = Package(
     name: "warden",
@@ -26,6 +31,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         // 5.2+ rejects duplicate mapping keys (Yams #415), which the loader must report.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // The controller's HTTP side (DESIGN.md §7): routes, the HTML page, metrics, services.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C libraries, found through pkg-config.
@@ -40,7 +51,7 @@ let package = Package(
 
         // The pure core.
         .target(name: "WardenModel", dependencies: ["PostgresSyntax"]),
-        .target(name: "DesiredState", dependencies: ["WardenModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DesiredState", dependencies: ["WardenModel", yams]),
         .target(name: "Drift", dependencies: ["WardenModel"]),
         .target(name: "Planner", dependencies: ["WardenModel", "Drift", "PostgresSyntax"]),
         .target(name: "Scheduler", dependencies: ["WardenModel", "Planner"]),
@@ -52,9 +63,12 @@ let package = Package(
         // The long-running shell.
         .target(name: "Controller", dependencies: [
             "WardenModel", "GitSource", "DesiredState", "Catalog", "Drift", "Planner", "Scheduler", "Executor",
-            "PostgresClient", logging,
+            "PostgresClient", logging, yams, metrics, serviceLifecycle,
         ]),
-        .target(name: "StatusServer", dependencies: ["WardenModel", "Controller", logging]),
+        .target(name: "StatusServer", dependencies: [
+            "Controller", "Executor", logging, hummingbird, metrics, prometheus, serviceLifecycle,
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
 
         // The demo world of examples/: tenant sources and a seed-style legacy warehouse.
         .target(name: "DemoWorld", dependencies: ["PostgresClient", "PostgresSyntax", "EmbeddedPostgres", logging]),
@@ -78,6 +92,11 @@ let package = Package(
         .testTarget(name: "GitSourceTests", dependencies: ["GitSource"]),
         .testTarget(name: "EmbeddedPostgresTests", dependencies: ["EmbeddedPostgres", "PostgresClient", "TestSupport"]),
         .testTarget(name: "WardenCLITests", dependencies: ["warden", "PostgresClient", "TestSupport", "DemoWorld"]),
+        .testTarget(name: "StatusServerTests", dependencies: [
+            "StatusServer", "Controller", "Executor", "Drift", logging, metrics, prometheus,
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Planner", "WardenModel", "PostgresClient", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "DemoWorld", "Executor", "Planner", "WardenModel", "PostgresClient", "TestSupport", "EmbeddedPostgres", logging,
         ]),

@@ -1,7 +1,9 @@
 /// Durations as the format writes them: `4h`, `30m`, `96h`, `1h30m`, `2s`, `500ms`, `1d`.
-enum DurationText {
+///
+/// Public so the controller configuration spells durations exactly as the schema repository does.
+public enum DurationText {
     /// Why a text is not a duration.
-    enum Problem: Error, Equatable {
+    public enum Problem: Error, Equatable, Sendable {
         case empty
         case missingUnit
         case unknownUnit(String)
@@ -10,10 +12,10 @@ enum DurationText {
     }
 
     /// Milliseconds in each unit.
-    static let units: [String: Int] = ["ms": 1, "s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
+    public static let units: [String: Int] = ["ms": 1, "s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
 
     /// The signed length in milliseconds: `-4h` is −14,400,000.
-    static func milliseconds(_ text: String) -> Result<Int, Problem> {
+    public static func milliseconds(_ text: String) -> Result<Int, Problem> {
         var scalars = Array(text.trimmingSpaces.unicodeScalars)
         if scalars.isEmpty { return .failure(.empty) }
         var sign = 1
@@ -46,7 +48,7 @@ enum DurationText {
     }
 
     /// The shortest spelling of whole seconds: `96h`, `1h30m`, `45s`.
-    static func render(seconds: Int) -> String {
+    public static func render(seconds: Int) -> String {
         if seconds == 0 { return "0s" }
         var rest = abs(seconds)
         var out = seconds < 0 ? "-" : ""
@@ -58,7 +60,7 @@ enum DurationText {
     }
 
     /// `2s` when whole seconds, else `500ms`.
-    static func render(milliseconds: Int) -> String {
+    public static func render(milliseconds: Int) -> String {
         milliseconds % 1_000 == 0 ? render(seconds: milliseconds / 1_000) : "\(milliseconds)ms"
     }
 }

@@ -1,11 +1,11 @@
 /// How names and values appear inside diagnostic messages: quoted, on one line, and short, whatever a
 /// hostile repository puts in them.
-enum MessageText {
+public enum MessageText {
     /// The longest value shown in full; longer ones are cut and end in `…`.
     static let maximumLength = 80
 
     /// `'value'`, with control characters escaped and long values cut.
-    static func quoted(_ value: String) -> String {
+    public static func quoted(_ value: String) -> String {
         var out = ""
         var count = 0
         for scalar in value.unicodeScalars {

@@ -1,8 +1,11 @@
 /// "Did you mean …?": the closest of a few known names to a misspelled one.
-enum NameSuggestion {
+///
+/// Public so every YAML warden reads (the schema repository, the controller configuration) suggests
+/// the same way.
+public enum NameSuggestion {
     /// The candidate closest to `name` by edit distance, if it is close enough to be a misspelling
     /// (a case-only difference always is).
-    static func closest(to name: String, among candidates: [String]) -> String? {
+    public static func closest(to name: String, among candidates: [String]) -> String? {
         let lowered = name.lowercased()
         if let sameLetters = candidates.first(where: { $0.lowercased() == lowered }) { return sameLetters }
         let limit = max(1, min(3, lowered.count / 3))

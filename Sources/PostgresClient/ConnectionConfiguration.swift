@@ -68,6 +68,21 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible {
         return result
     }
 
+    /// Whether the connection string itself holds a password (`password=…` or `postgresql://user:secret@…`),
+    /// which belongs in `~/.pgpass`, a service file or the environment rather than in a file people share.
+    public var containsPassword: Bool {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        defer { if let errorMessage { PQfreemem(errorMessage) } }
+        guard let options = PQconninfoParse(connectionString, &errorMessage) else { return false }
+        defer { PQconninfoFree(options) }
+        var cursor = options
+        while let keyword = cursor.pointee.keyword {
+            if String(cString: keyword) == "password", let value = cursor.pointee.val, value.pointee != 0 { return true }
+            cursor += 1
+        }
+        return false
+    }
+
     /// The secrets this configuration could leak into messages: its password and `PGPASSWORD`.
     var redaction: Redaction {
         var secrets: [String] = []

@@ -1,0 +1,94 @@
+import Controller
+import Foundation
+import HummingbirdTesting
+import StatusServer
+import Testing
+
+@Suite("status server: the HTML page")
+struct StatusPageTests {
+    /// A fake with everything the page shows, hostile names included.
+    func fullFake() async -> FakeController {
+        var status = FakeController.sampleStatus
+        status.phase = .blockedByWindow
+        status.setCondition(.inSync, .false, reason: "DriftFound", message: "2 items <b>of drift</b>", at: FakeController.now)
+        status.nextWindow = Samples.windows[0]
+        status.suspended = nil
+        let fake = FakeController(status: status)
+        await fake.set(drift: Samples.driftJSON, plan: "{}", view: Samples.planView)
+        await fake.set(windows: Samples.windows)
+        await fake.set(runs: Samples.runs)
+        return fake
+    }
+
+    func page(_ fake: FakeController) async throws -> (html: String, response: TestResponse) {
+        try await makeServer(fake).makeApplication().test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { response in (text(response), response) }
+        }
+    }
+
+    @Test("shows the status, the conditions, a drift row, the plan with when each phase runs, the windows and the runs")
+    func showsEverything() async throws {
+        let (html, response) = try await page(await fullFake())
+        #expect(response.status == .ok)
+        #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+        #expect(html.contains("blocked-by-window"))
+        #expect(html.contains("<td>DriftFound</td>"))
+        // The drift row: template, tenant, object, kind, expected, found, remedy.
+        #expect(html.contains(
+            "<tr><td>foodlogstats</td><td>—</td><td><code>public.foodlogstats</code></td><td>template.column.added</td>"
+                + "<td>column waste_category text DEFAULT &#39;UNKNOWN&#39;</td><td>no such column</td>"
+                + "<td>rebuild the daily views of the last 30 days and add the column to the yearly tables</td></tr>"),
+            "\(html)")
+        #expect(html.contains("2 items of drift as of 2025-03-01 at 0123456789ab."))
+        #expect(html.contains("<h3>prepare <span class=\"muted\">— now: prepare work runs ahead of the window</span></h3>"))
+        #expect(html.contains("<h3>swap <span class=\"muted\">— in window nightly, 2025-03-02T02:00:00Z – 2025-03-02T04:00:00Z</span></h3>"))
+        #expect(html.contains("CREATE MATERIALIZED VIEW tenant_acme.foodlogstats_20250301__shadow AS SELECT 1;"))
+        #expect(html.contains("<td>nightly</td><td>allow</td><td>2025-03-02T01:00:00Z</td><td>2025-03-02T03:00:00Z</td>"))
+        #expect(html.contains("<td>42</td><td>2025-03-02T02:00:05Z</td>"))
+        #expect(html.contains("step 2 failed: lock timeout"))
+    }
+
+    @Test("escapes hostile names everywhere: no <script> from the warehouse reaches the page")
+    func escapesHostileNames() async throws {
+        let (html, response) = try await page(await fullFake())
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("<b>"))
+        #expect(!html.contains("<close>"))
+        #expect(html.contains("<code>tenant_acme.&quot;&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;&quot;</code>"), "\(html)")
+        #expect(html.contains("month-end &lt;close&gt;"))
+        #expect(html.contains("2 items &lt;b&gt;of drift&lt;/b&gt;"))
+        #expect(html.contains("SELECT &#39;&lt;b&gt;&#39; AS y;"))
+        #expect(html.contains("drift &lt;found&gt;"))
+        // Defence in depth: the page may not run scripts at all.
+        #expect(response.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'none'") == true)
+        #expect(response.headers[.xContentTypeOptions] == "nosniff")
+    }
+
+    @Test("before the first pass the page says so instead of showing empty tables")
+    func beforeTheFirstPass() async throws {
+        let fake = FakeController(status: .starting(mode: .report, at: FakeController.now))
+        let (html, _) = try await page(fake)
+        #expect(html.contains("starting"))
+        #expect(html.contains("mode: report"))
+        #expect(html.contains("No drift report yet: the first reconcile pass has not finished."))
+        #expect(html.contains("No plan yet: the first reconcile pass has not finished."))
+        #expect(html.contains("No maintenance windows"))
+        #expect(html.contains("No runs recorded yet."))
+        #expect(html.contains("no windows configured"))
+    }
+
+    @Test("a stalled controller lists the diagnostics to fix; a suspended one its reason")
+    func stalledAndSuspended() async throws {
+        var status = FakeController.sampleStatus
+        status.phase = .stalled
+        status.diagnostics = ["desired-state/templates/<x>.yaml:3:5: unknown key 'colums'; did you mean 'columns'?"]
+        status.suspended = .init(reason: "month-end <close>", since: FakeController.now)
+        let fake = FakeController(status: status)
+        await fake.set(runs: [], failing: true)
+        let (html, _) = try await page(fake)
+        #expect(html.contains("<li><code>desired-state/templates/&lt;x&gt;.yaml:3:5: unknown key &#39;colums&#39;; did you mean &#39;columns&#39;?</code></li>"))
+        #expect(html.contains("since 2025-03-02T02:00:00Z: month-end &lt;close&gt;"))
+        #expect(html.contains("cannot read _wh.warden_runs: connection to warden@db.internal:5432/warehouse refused"))
+        #expect(!html.contains("No runs recorded yet."))
+    }
+}
