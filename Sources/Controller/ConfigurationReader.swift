@@ -77,7 +77,8 @@ struct ConfigurationReader {
             case .tooLong: "is too long"
             case .empty, .malformed: "is not a duration"
             }
-            problem("\(path) \(shown) \(why); write a duration such as \(example), 30s, 5m or 1h", key: path, at: entry.value)
+            problem("\(path) \(shown) \(why); write a duration such as \(example) (units ms, s, m, h and d, as in 1h30m)",
+                    key: path, at: entry.value)
             return nil
         case .success(let milliseconds):
             let duration = Duration.milliseconds(milliseconds)
