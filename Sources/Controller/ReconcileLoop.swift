@@ -1,0 +1,468 @@
+import DesiredState
+import Drift
+import Executor
+import Foundation
+import Logging
+import Planner
+import PostgresClient
+import Scheduler
+import Synchronization
+import WardenModel
+
+/// The GitOps loop of `warden run` (DESIGN.md §7).
+///
+/// Each pass is level-triggered: it reads the desired state (fetching the repository when its interval
+/// is due or a webhook asked), reads the live catalog, recomputes drift and plan from scratch, and — as
+/// the leader, in `apply` mode, not suspended — runs what the maintenance windows allow. An invalid
+/// desired state stalls the loop on the last good revision; a database or git failure is retried with
+/// backoff and jitter; nothing is ever half-applied by the loop itself (the executor's steps are).
+public actor ReconcileLoop {
+    public struct Settings: Sendable {
+        public var source: DesiredStateSource
+        /// How often the repository is fetched.
+        public var interval: Duration
+        /// How often the live catalog is re-read without a new commit, for out-of-band drift.
+        public var resync: Duration
+        public var mode: ControllerConfiguration.Mode
+        public var database: ConnectionConfiguration
+        public var cacheDirectory: String
+        /// The wall clock windows are evaluated on: `Date()`, or a rehearsal's `--at TIME` running on.
+        public var now: @Sendable () -> Date
+
+        public init(
+            source: DesiredStateSource, interval: Duration = .seconds(30), resync: Duration = .seconds(300),
+            mode: ControllerConfiguration.Mode = .apply, database: ConnectionConfiguration,
+            cacheDirectory: String = DesiredStateSource.defaultCacheDirectory, now: @escaping @Sendable () -> Date = { Date() }
+        ) {
+            self.now = now
+            self.source = source
+            self.interval = interval
+            self.resync = resync
+            self.mode = mode
+            self.database = database
+            self.cacheDirectory = cacheDirectory
+        }
+    }
+
+    /// What the status endpoints show beyond ``ControllerStatus``.
+    struct Observed: Sendable {
+        var drift: DriftReport?
+        var plan: Plan?
+        var phaseTimes: [PlanStep.Phase: Admission] = [:]
+        var windowsAhead: [WindowOccurrence] = []
+        var evaluatedAt = Date()
+    }
+
+    public let settings: Settings
+    private let logger: Logger
+    private let metrics: WardenMetrics?
+    private let notifier: Notifier?
+    private let election: LeaderElection
+    private var connection: PostgresConnection?
+    private var snapshot: DesiredStateSnapshot?
+    /// The newest revision read, when it is invalid: the loop stays `stalled` on the last good one.
+    private var invalidRevision: String??
+    private var desired: DesiredWarehouse?
+    public private(set) var state: ControllerStatus
+    private var observed = Observed()
+    private var blockedBy: String?
+
+    private var nextFetch = ContinuousClock.now
+    private var nextResync = ContinuousClock.now
+    private var failures = 0
+    private var lastNotified: [Notifier.Event: String] = [:]
+    /// Set by a webhook, `POST /api/v1/reconcile`, or a finished apply: the next pass starts at once.
+    private let wake = Mutex<(triggered: Bool, fetch: Bool)>((false, false))
+    /// Set on SIGTERM or suspension: no further step starts; the one in flight finishes.
+    private let interruption = Interruption()
+    private var stopping = false
+
+    public init(settings: Settings, metrics: WardenMetrics?, notifier: Notifier?, logger: Logger) {
+        self.settings = settings
+        self.metrics = metrics
+        self.notifier = notifier
+        self.logger = logger
+        self.election = LeaderElection(configuration: settings.database, logger: logger)
+        self.state = ControllerStatus.starting(mode: settings.mode, at: Date())
+    }
+
+    // MARK: Commands
+
+    /// Starts a pass at once; with `fetch`, fetches the repository first (the git webhook).
+    public func trigger(fetch: Bool) {
+        wake.withLock { $0 = (true, $0.fetch || fetch) }
+    }
+
+    /// Stops after the step in flight (SIGTERM): no new step starts, the lock is released.
+    public func stop() {
+        stopping = true
+        interruption.value.withLock { $0 = "warden is shutting down" }
+        wake.withLock { $0.triggered = true }
+    }
+
+    /// Suspends reconciliation with a reason, recorded in `_wh.warden_meta` so every replica sees it.
+    public func suspend(reason: String) async {
+        state.suspended = ControllerStatus.Suspension(reason: reason, since: Date())
+        interruption.value.withLock { $0 = "reconciliation suspended: \(reason)" }
+        setCondition(.suspended, true, reason: "Suspended", message: reason)
+        logger.notice("suspended: \(reason)")
+        if let connection {
+            try? await RunJournal.install(on: connection)
+            try? await connection.execute(
+                """
+                INSERT INTO _wh.warden_meta (key, value) VALUES ('controller.suspended', $1)
+                ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
+                """, [Self.suspensionValue(reason: reason, since: Date())])
+        }
+        trigger(fetch: false)
+    }
+
+    /// Resumes reconciliation.
+    public func resume() async {
+        state.suspended = nil
+        interruption.value.withLock { $0 = stopping ? "warden is shutting down" : nil }
+        setCondition(.suspended, false, reason: "Resumed", message: "reconciling")
+        logger.notice("resumed")
+        if let connection {
+            try? await connection.execute("DELETE FROM _wh.warden_meta WHERE key = 'controller.suspended'")
+        }
+        trigger(fetch: false)
+    }
+
+    /// The live connection to the warehouse, if any (for the run history endpoint).
+    public func currentConnection() -> PostgresConnection? { connection }
+
+    // MARK: The loop
+
+    /// Runs passes until ``stop()`` or cancellation; then releases the lead.
+    public func run(once: Bool = false) async {
+        logger.info("reconciling \(settings.source) every \(settings.interval), resync \(settings.resync), mode \(settings.mode.rawValue)")
+        while !stopping && !Task.isCancelled {
+            await pass()
+            if once { break }
+            await sleepUntilNextPass()
+        }
+        await election.resign()
+        if let connection { await connection.close() }
+        connection = nil
+        state.leader = false
+        metrics?.setLeader(false)
+        logger.info("stopped; the apply lock is released")
+    }
+
+    private func sleepUntilNextPass() async {
+        let backoff: Duration = failures == 0 ? .zero : Self.backoff(failures: failures, cap: settings.interval)
+        let due = failures == 0 ? min(nextFetch, nextResync) : ContinuousClock.now + backoff
+        // Wake at the next window opening too: pending swaps run as soon as it opens (DESIGN.md §6).
+        var deadline = due
+        if let opening = state.nextWindow?.start, opening > settings.now() {
+            let untilOpening = opening.timeIntervalSince(settings.now())
+            deadline = min(deadline, ContinuousClock.now + .milliseconds(Int64(untilOpening * 1000) + 50))
+        }
+        while ContinuousClock.now < deadline && !stopping && !Task.isCancelled {
+            if wake.withLock({ $0.triggered }) { break }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// Exponential backoff with jitter: 1 s, 2 s, 4 s … capped, each scaled by 0.5–1.
+    static func backoff(failures: Int, cap: Duration) -> Duration {
+        let base = min(Double(cap.components.seconds), pow(2, Double(min(failures - 1, 16))))
+        return .milliseconds(Int64(base * 1000 * Double.random(in: 0.5...1)))
+    }
+
+    /// One level-triggered pass.
+    func pass() async {
+        let started = ContinuousClock.now
+        let woken = wake.withLock { value -> (Bool, Bool) in
+            let woken = (value.triggered, value.fetch)
+            value = (false, false)
+            return woken
+        }
+        let now = ContinuousClock.now
+        let fetchDue = snapshot == nil || now >= nextFetch || woken.1
+        if now >= nextResync || fetchDue || woken.0 { nextResync = now + settings.resync }
+
+        let leader = await election.refresh()
+        state.leader = leader
+        let holder = await election.holder
+        metrics?.setLeader(leader)
+        setCondition(.leader, leader, reason: leader ? "HoldsLock" : "Standby",
+                     message: leader ? "holds the warden.apply advisory lock" : "standing by; the lock is held by \(holder ?? "nobody reachable")")
+
+        if fetchDue {
+            nextFetch = now + settings.interval
+            await readDesiredState()
+        }
+        guard let snapshot else {
+            state.phase = .stalled
+            finishPass(started, result: "no-desired-state")
+            return
+        }
+        var result = "success"
+        do {
+            if invalidRevision == nil { state.diagnostics = [] }
+            result = try await reconcile(snapshot, leader: leader)
+            failures = 0
+            if invalidRevision != nil {
+                state.phase = .stalled
+                result = "stalled"
+            }
+        } catch let invalid as Pipeline.InvalidDesiredState {
+            // Only type problems reach here (the offline load passed): the server does not know a type.
+            stall(invalid.diagnostics.map(\.description), revision: snapshot.revision)
+            result = "stalled"
+        } catch {
+            failures += 1
+            let message = String(describing: error)
+            if error is PostgresError {
+                setCondition(.databaseReachable, false, reason: "DatabaseError", message: message)
+                if let connection { await connection.close() }
+                connection = nil
+            }
+            state.phase = .degraded
+            logger.error("reconcile pass failed (attempt \(failures), retrying with backoff): \(message)")
+            result = "error"
+        }
+        finishPass(started, result: result)
+    }
+
+    private func finishPass(_ started: ContinuousClock.Instant, result: String) {
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let outcome = Self.result(result)
+        state.lastReconcile = ControllerStatus.LastReconcile(
+            at: Date(), result: outcome, seconds: seconds, driftItems: observed.drift?.items.count ?? 0,
+            steps: observed.plan?.steps.count ?? 0)
+        let ready = desired != nil && connection != nil
+        setCondition(.ready, ready, reason: ready ? "Ready" : "NotReady",
+                     message: ready ? "database reachable and desired state loaded" : "waiting for the database or a valid desired state")
+        metrics?.reconciled(result: outcome, seconds: seconds)
+    }
+
+    /// Reads the repository (fetching a remote); keeps the last good state on failure.
+    private func readDesiredState() async {
+        let source = settings.source
+        let cache = settings.cacheDirectory
+        let read = await Task.detached { () -> Result<DesiredStateSnapshot, any Error> in
+            Result { try source.read(cacheDirectory: cache) }
+        }.value
+        switch read {
+        case .failure(let error):
+            metrics?.gitFetched(result: .failed)
+            failures += 1
+            setCondition(.gitReachable, false, reason: "FetchFailed", message: String(describing: error))
+            logger.error("cannot read the desired state from \(source): \(String(describing: error)); keeping revision \(state.lastGoodRevision.map { String($0.prefix(12)) } ?? "none")")
+        case .success(let fresh):
+            metrics?.gitFetched(result: fresh.revision != nil && fresh.revision == state.revision ? .unchanged : .updated)
+            setCondition(.gitReachable, true, reason: "Fetched", message: "read \(fresh.revision.map { String($0.prefix(12)) } ?? "the folder")")
+            state.revision = fresh.revision
+            if fresh.revision != nil && fresh.revision == snapshot?.revision && desired != nil { return }
+            if let invalidRevision, fresh.revision != nil, fresh.revision == invalidRevision { return }
+            do {
+                _ = try Pipeline.loadOffline(fresh)
+                snapshot = fresh
+                invalidRevision = nil
+                state.diagnostics = []
+                setCondition(.desiredStateValid, true, reason: "Valid", message: "revision \(fresh.revision.map { String($0.prefix(12)) } ?? "folder") is valid")
+                logger.info("desired state at \(fresh.revision.map { String($0.prefix(12)) } ?? "folder")")
+            } catch let invalid as Pipeline.InvalidDesiredState {
+                stall(invalid.diagnostics.map(\.description), revision: fresh.revision)
+            } catch {
+                stall([String(describing: error)], revision: fresh.revision)
+            }
+        }
+    }
+
+    private func stall(_ diagnostics: [String], revision: String?) {
+        invalidRevision = .some(revision)
+        state.diagnostics = diagnostics
+        state.phase = .stalled
+        let short = revision.map { String($0.prefix(12)) } ?? "the folder"
+        let kept = state.lastGoodRevision.map { "; keeping \(String($0.prefix(12)))" } ?? ""
+        setCondition(.desiredStateValid, false, reason: "Invalid",
+                     message: "revision \(short) is invalid (\(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s")); fix it and commit again\(kept)")
+        logger.error("desired state at \(short) is invalid\(kept): \(diagnostics.joined(separator: " | "))")
+    }
+
+    private func connected() async throws -> PostgresConnection {
+        if let connection { return connection }
+        let opened = try await PostgresConnection.connect(settings.database, logger: logger)
+        connection = opened
+        return opened
+    }
+
+    /// Drift, plan and, when allowed, apply. Returns the pass's result label.
+    private func reconcile(_ snapshot: DesiredStateSnapshot, leader: Bool) async throws -> String {
+        let connection = try await connected()
+        setCondition(.databaseReachable, true, reason: "Connected", message: connection.target)
+        let loaded = try await Pipeline.load(snapshot, on: connection).desired!
+        desired = loaded
+        state.lastGoodRevision = snapshot.revision
+
+        let now = settings.now()
+        let asOf = Pipeline.today(in: loaded.settings.timeZone, now: now)
+        let (drift, plan) = try await Pipeline.plan(loaded, on: connection, asOf: asOf)
+        observed.drift = drift
+        observed.plan = plan
+        observed.evaluatedAt = now
+        metrics?.setDrift(items: drift.items)
+        setCondition(.inSync, drift.inSync, reason: drift.inSync ? "InSync" : "Drift",
+                     message: drift.inSync ? "the warehouse matches the desired state" : "\(drift.items.count) drift item(s), \(plan.steps.count) step(s) planned")
+        if !drift.inSync { notifyOnce(.drift, key: Self.fingerprint(plan), ["revision": snapshot.revision ?? "", "items": drift.items.count, "steps": plan.steps.count]) }
+
+        let schedule = Schedule(calendar: try WindowCalendar(loaded.settings.windows), prepareAhead: loaded.settings.policy.prepareAhead)
+        let calendar = try WindowCalendar(loaded.settings.windows)
+        observed.windowsAhead = calendar.upcoming(from: now, count: 8)
+        let active = calendar.active(at: now)
+        metrics?.windowActive(kind: .allow, active.contains { $0.kind == .allow })
+        metrics?.windowActive(kind: .deny, active.contains { $0.kind == .deny })
+        observed.phaseTimes = plan.isEmpty ? [:] : schedule.phaseTimes(for: plan, at: now)
+        state.nextWindow = (observed.windowsAhead.first { $0.kind == .allow } ?? observed.windowsAhead.first)
+            .map { Self.view($0, at: now) }
+        blockedBy = nil
+
+        // Suspension is shared by every replica through _wh.warden_meta.
+        if let stored = try? await connection.scalar(
+            String?.self, "SELECT value FROM _wh.warden_meta WHERE key = 'controller.suspended'") ?? nil {
+            let (reason, since) = Self.parseSuspension(stored)
+            if state.suspended == nil {
+                state.suspended = ControllerStatus.Suspension(reason: reason, since: since)
+                interruption.value.withLock { $0 = "reconciliation suspended: \(reason)" }
+                setCondition(.suspended, true, reason: "Suspended", message: reason)
+            }
+        } else if state.suspended != nil, leader {
+            state.suspended = nil
+            interruption.value.withLock { $0 = stopping ? "warden is shutting down" : nil }
+            setCondition(.suspended, false, reason: "Resumed", message: "reconciling")
+        }
+
+        guard leader else {
+            state.phase = .standby
+            return "standby"
+        }
+        if let suspended = state.suspended {
+            state.phase = .suspended
+            blockedBy = "suspended: \(suspended.reason)"
+            return "suspended"
+        }
+        if plan.isEmpty {
+            state.phase = .idle
+            state.lastAppliedRevision = snapshot.revision
+            return "in-sync"
+        }
+        if settings.mode == .report {
+            state.phase = .idle
+            return "report"
+        }
+        let destructive = plan.steps.filter { $0.stepClass == .destructive }
+        if !destructive.isEmpty && !loaded.settings.policy.allowDestructive {
+            let message = "\(destructive.count) destructive step(s) remove data; set policy.allowDestructive: true in warehouse.yaml to let the controller run them, or apply by hand with --allow-destructive"
+            state.phase = .stalled
+            blockedBy = message
+            state.diagnostics = [message]
+            notifyOnce(.blocked, key: Self.fingerprint(plan), ["reason": message, "revision": snapshot.revision ?? ""])
+            return "blocked-by-guard"
+        }
+        if let first = plan.steps.min(by: { $0.id < $1.id }) {
+            let admission = schedule.admit(first, at: now)
+            if case .run = admission {} else {
+                return blockedByWindow(admission, plan: plan, revision: snapshot.revision)
+            }
+        }
+
+        state.phase = .reconciling
+        guard let session = await election.session else { return "standby" }
+        notifier?.notify(.applyStarted, ["revision": snapshot.revision ?? "", "steps": plan.steps.count])
+        let flag = interruption
+        let options = ApplyOptions(
+            parallelism: loaded.settings.policy.parallelism, lockTimeoutMilliseconds: loaded.settings.policy.lockTimeoutMilliseconds,
+            command: "warden run", reason: "controller: revision \(snapshot.revision.map { String($0.prefix(12)) } ?? "folder")",
+            revision: snapshot.revision, asOf: asOf, strategy: plan.strategy, templateSpecHashes: Self.specHashes(loaded),
+            gate: StepGate(schedule: schedule, now: settings.now, interruption: { flag.value.withLock { $0 } }))
+        do {
+            let report = try await PlanExecutor.apply(
+                plan, configuration: settings.database, options: options, logger: logger, progress: nil, lockedSession: session)
+            if let longest = report.longestSwapStep { metrics?.swapLockHeld(seconds: longest.seconds) }
+            if let held = report.held {
+                logger.info("applied in part: \(report.summaryLine)")
+                return blockedByWindow(held.admission, plan: plan, revision: snapshot.revision)
+            }
+            logger.notice("applied: \(report.summaryLine)")
+            notifier?.notify(.applySucceeded, ["revision": snapshot.revision ?? "", "run": Int(report.runID), "steps": report.stepsRun, "seconds": report.totalSeconds])
+            state.lastAppliedRevision = snapshot.revision
+            // Verify at once: the next pass should find the warehouse in sync.
+            trigger(fetch: false)
+            return "applied"
+        } catch {
+            notifier?.notify(.applyFailed, ["revision": snapshot.revision ?? "", "error": String(describing: error)])
+            throw error
+        }
+    }
+
+    private func blockedByWindow(_ admission: Admission, plan: Plan, revision: String?) -> String {
+        let line = ScheduleText.line(admission, at: settings.now())
+        state.phase = interruption.value.withLock({ $0 }) != nil && state.suspended != nil ? .suspended : .blockedByWindow
+        blockedBy = line
+        if case .wait(_, let window?, _) = admission { state.nextWindow = Self.view(window, at: settings.now()) }
+        notifyOnce(.blocked, key: Self.fingerprint(plan), ["reason": line, "revision": revision ?? ""])
+        logger.info("\(line)")
+        return "blocked-by-window"
+    }
+
+    private func notifyOnce(_ event: Notifier.Event, key: String, _ details: [String: any Sendable]) {
+        guard lastNotified[event] != key else { return }
+        lastNotified[event] = key
+        notifier?.notify(event, details)
+    }
+
+    private func setCondition(_ type: Condition.Kind, _ value: Bool, reason: String, message: String) {
+        state.setCondition(type, Condition.Status(value), reason: reason, message: message, at: Date())
+    }
+
+    static func view(_ window: WindowOccurrence, at now: Date) -> WindowView {
+        WindowView(
+            name: window.name, kind: window.kind, start: window.start, end: window.end, active: window.isActive(at: now),
+            manualSync: window.manualSync)
+    }
+
+    /// The status label of a pass's internal result.
+    static func result(_ label: String) -> ReconcileResult {
+        switch label {
+        case "blocked-by-window", "blocked-by-guard": .blocked
+        case "stalled": .stalled
+        case "error", "no-desired-state": .failed
+        default: .succeeded
+        }
+    }
+
+    static func fingerprint(_ plan: Plan) -> String {
+        SpecHash.of(plan.steps.map { "\($0.kind.rawValue) \($0.targets.joined(separator: ","))" })
+    }
+
+    static func specHashes(_ desired: DesiredWarehouse) -> [String: String] {
+        var hashes: [String: String] = [:]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for template in desired.templates {
+            if let data = try? encoder.encode(template) { hashes[template.name] = SpecHash.of([String(decoding: data, as: UTF8.self)]) }
+        }
+        return hashes
+    }
+
+    static func suspensionValue(reason: String, since: Date) -> String {
+        let object: [String: String] = ["reason": reason, "since": ISO8601DateFormatter().string(from: since)]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func parseSuspension(_ value: String) -> (String, Date) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(value.utf8)) as? [String: String] else { return (value, Date()) }
+        return (object["reason"] ?? "", object["since"].flatMap { ISO8601DateFormatter().date(from: $0) } ?? Date())
+    }
+}
+
+/// Why no further step may start, shared with the executor's gate (a reference, so a closure can hold it).
+final class Interruption: Sendable {
+    let value = Mutex<String?>(nil)
+}
