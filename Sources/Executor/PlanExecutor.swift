@@ -216,15 +216,48 @@ public enum PlanExecutor {
     }
 
     /// Hands out steps in id order to the workers; stops handing out once a step failed.
+    ///
+    /// A step whose kind ``PlanStep/Kind/runsAlone`` waits until the steps handed out before it have
+    /// finished, and nothing else is handed out until it has finished.
     actor WorkQueue {
         private var remaining: [PlanStep]
         private(set) var stopped = false
+        private var running = 0
+        private var aloneRunning = false
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
         init(_ steps: [PlanStep]) { remaining = steps.reversed() }
-        func next() -> PlanStep? {
-            guard !stopped else { return nil }
-            return remaining.popLast()
+
+        func next() async -> PlanStep? {
+            while true {
+                guard !stopped, let step = remaining.last else { return nil }
+                if !aloneRunning && (!step.kind.runsAlone || running == 0) {
+                    remaining.removeLast()
+                    running += 1
+                    aloneRunning = step.kind.runsAlone
+                    return step
+                }
+                await withCheckedContinuation { waiting.append($0) }
+            }
         }
-        func stop() { stopped = true }
+
+        /// A step handed out has ended (done or failed).
+        func finished(_ step: PlanStep) {
+            running -= 1
+            if step.kind.runsAlone { aloneRunning = false }
+            wakeWaiting()
+        }
+
+        func stop() {
+            stopped = true
+            wakeWaiting()
+        }
+
+        private func wakeWaiting() {
+            let woken = waiting
+            waiting = []
+            for continuation in woken { continuation.resume() }
+        }
     }
 
     /// Prepare: `parallelism` workers, each with its own connection, pulling steps in id order.
@@ -240,8 +273,10 @@ public enum PlanExecutor {
                     while let step = await queue.next() {
                         do {
                             results.append(try await worker.run(step, phaseTotal: phaseTotal))
+                            await queue.finished(step)
                         } catch {
                             await queue.stop()
+                            await queue.finished(step)
                             await worker.close()
                             throw error
                         }
