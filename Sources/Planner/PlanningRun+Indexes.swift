@@ -7,8 +7,9 @@ extension PlanningRun {
     /// daily view and yearly table concerned, one step per object, outside any transaction block.
     ///
     /// A template-level item covers every object of the template; a per-object item only that object.
-    /// When the daily views are rebuilt as shadows anyway, only the yearly tables are indexed here.
-    mutating func planIndexes(_ template: Template, items: [DriftItem], dailyViewsRebuilt: Bool) {
+    /// When the daily views are rebuilt as shadows anyway, only the yearly tables are indexed here; so are
+    /// the relations in `rebuilt` (their shadows are built with every index).
+    mutating func planIndexes(_ template: Template, items: [DriftItem], dailyViewsRebuilt: Bool, rebuilt: Set<QualifiedName> = []) {
         let everywhereAdd = items.contains { $0.kind == .indexAdded && $0.tenant == nil }
         let everywhereDrop = items.contains { $0.kind == .indexRemoved && $0.tenant == nil }
         let objectsAdd = Set(items.filter { $0.kind == .indexAdded && $0.tenant != nil }.map(\.object))
@@ -26,7 +27,7 @@ extension PlanningRun {
                 default:
                     return nil
                 }
-            }.sorted { $0.name < $1.name }
+            }.filter { !rebuilt.contains($0.name) }.sorted { $0.name < $1.name }
             for relation in relations {
                 let validSpecs = Set(relation.indexes.filter(\.valid).map(\.spec))
                 if everywhereAdd || objectsAdd.contains(relation.name.description) {
