@@ -79,6 +79,7 @@ let package = Package(
         .testTarget(name: "WardenCLITests", dependencies: ["warden", "PostgresClient", "TestSupport", "DemoWorld"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "DemoWorld", "Executor", "Planner", "WardenModel", "PostgresClient", "TestSupport", "EmbeddedPostgres", logging,
+            "Catalog", "Drift", "DesiredState",
         ]),
     ]
 )
