@@ -4,8 +4,9 @@ import WardenModel
 extension PlanningRun {
     /// What ``planColumnChange(_:)`` did.
     enum ColumnChangeOutcome {
-        /// Planned; the relations (final names) rebuilt as shadows, which index planning leaves alone.
-        case planned(rebuilt: Set<QualifiedName>)
+        /// Planned; the relations (final names) rebuilt as shadows, which index planning leaves alone, and
+        /// the yearly tables whose columns the swap adds or renames, which get new indexes only after it.
+        case planned(rebuilt: Set<QualifiedName>, alteredInSwap: Set<QualifiedName>)
         /// Not planned, and why.
         case notPlanned(String)
     }
@@ -77,7 +78,7 @@ extension PlanningRun {
             coveredObjects.insert(leftover.name.description)
         }
         emit(template, work)
-        return .planned(rebuilt: work.rebuilt)
+        return .planned(rebuilt: work.rebuilt, alteredInSwap: work.alteredInSwap)
     }
 
     /// Steps gathered per concern, emitted in running order by ``emit(_:_:)``.
@@ -97,6 +98,7 @@ extension PlanningRun {
         var yearlyCleanup: [PlanStep] = []
         var swapped: [String] = []
         var rebuilt: Set<QualifiedName> = []
+        var alteredInSwap: Set<QualifiedName> = []
         var reused = 0
         /// Set by ``planTenant`` when the tenant's yearly tables change in the swap (renamed tables or
         /// columns): its view is swapped even if it reads the right members.
@@ -159,6 +161,7 @@ extension PlanningRun {
             if !mapping.missing.isEmpty {
                 addColumns += mapping.missing.map { WarehouseDDL.addColumn($0, to: table.name) }
                 addTargets.append(table.name.description)
+                work.alteredInSwap.insert(table.name)
             }
             for renamed in mapping.renamed {
                 work.tableRenames.append((
@@ -166,6 +169,7 @@ extension PlanningRun {
                     "ALTER TABLE \(table.name) RENAME COLUMN \(SQL.identifier(renamed.column.name)) TO \(SQL.identifier(renamed.from.name))",
                     table.name.description))
                 work.tenantNeedsSwap = true
+                work.alteredInSwap.insert(table.name)
             }
             if !mapping.extra.isEmpty {
                 let names = mapping.extra.map(\.name)
@@ -239,6 +243,18 @@ extension PlanningRun {
         guard let view = live.relations[name], view.kind == .view else { return false }
         return view.columns.map(\.name) == columns.map(\.name) && view.columns.map(\.type.name) == columns.map(\.type.name)
             && Set(view.dependsOn) == Set(members)
+    }
+
+    /// The template's yearly tables that lack one of `columns` (the swap adds them).
+    func yearlyTables(of template: Template, lackingAnyOf columns: Set<String>) -> Set<QualifiedName> {
+        var tables: Set<QualifiedName> = []
+        for tenant in liveTenants {
+            for year in expectedYears {
+                guard let table = relation(tenant.schema, .yearlyTable(template: template.name, year: year)) else { continue }
+                if !columns.isSubset(of: Set(table.columns.map(\.name))) { tables.insert(table.name) }
+            }
+        }
+        return tables
     }
 
     func retiredName(_ name: QualifiedName) -> QualifiedName {

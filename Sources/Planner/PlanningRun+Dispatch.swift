@@ -30,6 +30,7 @@ extension PlanningRun {
         let reshapeKinds = columnKinds.union([.queryChanged, .yearlyColumns])
         var dailyViewsRebuilt = false
         var rebuilt: Set<QualifiedName> = []
+        var alteredInSwap: Set<QualifiedName> = []
         if !kinds.isDisjoint(with: reshapeKinds) || hasSwapLeftovers(template, includingDailyViews: true) {
             if policy.strategy != .shadowSwap {
                 for item in items where columnKinds.contains(item.kind) { notPlanned(item, because: "strategy \(policy.strategy.rawValue)") }
@@ -39,13 +40,15 @@ extension PlanningRun {
                 planAppendedColumns(template, added: template.columns.filter { added.contains($0.name) })
                 registryPlanned = true
                 dailyViewsRebuilt = true
+                alteredInSwap = yearlyTables(of: template, lackingAnyOf: added)
                 // The shadow swap rebuilds every current-year day from the desired query and replaces every
                 // view of the template: it is also the remedy for those days' and views' own drift.
                 handled.formUnion([.columnAdded, .dayMissing, .dayStale, .queryChanged, .registry, .tenantView, .publicView])
             } else {
                 switch planColumnChange(template) {
-                case .planned(let shadows):
+                case .planned(let shadows, let altered):
                     rebuilt = shadows
+                    alteredInSwap = altered
                     if kinds.contains(.registry) { planRegistry(template, phase: .swap) }
                     registryPlanned = true
                     // Every day, yearly table and view of the template is checked and rebuilt as needed.
@@ -65,7 +68,7 @@ extension PlanningRun {
             handled.insert(.dayMissing)
         }
         let indexItems = items.filter { $0.kind == .indexAdded || $0.kind == .indexRemoved }
-        if !indexItems.isEmpty { planIndexes(template, items: indexItems, dailyViewsRebuilt: dailyViewsRebuilt, rebuilt: rebuilt) }
+        if !indexItems.isEmpty { planIndexes(template, items: indexItems, dailyViewsRebuilt: dailyViewsRebuilt, rebuilt: rebuilt, afterSwap: alteredInSwap) }
         handled.formUnion([.indexAdded, .indexRemoved])
         if kinds.contains(.registry) && !registryPlanned { planRegistry(template, phase: .prepare) }
         handled.insert(.registry)

@@ -213,6 +213,21 @@ struct ColumnChangePlannerTests {
         #expect(swap.statements.allSatisfy { $0.hasPrefix("ALTER ") && $0.contains(" RENAME ") })
     }
 
+    @Test("an index on an inserted or appended column is built on yearly tables after the swap adds the column", arguments: [2, 3])
+    func indexOnNewColumn(position: Int) throws {
+        var fixture = WarehouseFixture()
+        fixture.desired.templates[0].columns.insert(
+            Column(name: "waste_category", type: ColumnType("text")!, defaultValue: "UNKNOWN"), at: position)
+        fixture.desired.templates[0].indexes.append(IndexSpec(columns: ["waste_category"]))
+        let plan = fixture.plan()
+        #expect(!plan.notes.contains { $0.hasPrefix("not planned yet") }, "\(plan.notes)")
+        let creates = plan.steps.filter { $0.kind == .createIndex }
+        #expect(creates.map(\.targets.first) == ["landb.foodlogstats_2025", "acme.foodlogstats_2025"])
+        #expect(creates.allSatisfy { $0.phase == .cleanup })
+        let shadow = try #require(plan.steps.first { $0.kind == .buildShadowDailyView })
+        #expect(shadow.statements.contains { $0.contains("(waste_category)") })
+    }
+
     @Test("a column change touches only its template")
     func onlyTheAffectedTemplate() {
         var fixture = WarehouseFixture()
