@@ -60,7 +60,9 @@ struct ColumnChangeTests {
             let plan = try await world.plan()
             #expect(Self.notPlanned(plan).isEmpty, "\(plan.notes)")
             #expect(!plan.steps.contains { $0.stepClass == .destructive })
-            try await world.apply(plan)
+            let reading = try await world.whileReading { try await world.apply(plan) }
+            #expect(reading.errors.isEmpty, "\(reading.errors)")
+            #expect(reading.queries > 0)
             try await Self.verify(world, before: before, keptAfter: Self.original)
             #expect(try await world.connection.scalar(
                 Int.self, "SELECT count(*)::int FROM public.foodlogstats WHERE logged_time < '2026-01-01' AND waste_category IS DISTINCT FROM 'UNKNOWN'") == 0)
@@ -134,7 +136,11 @@ struct ColumnChangeTests {
             let plan = try await world.plan()
             #expect(Self.notPlanned(plan).isEmpty, "\(plan.notes)")
             #expect(plan.steps.first?.kind == .checkConversion)
-            try await world.apply(plan)
+            // Readers of the public view wait for the renames at most; none fails.
+            let reading = try await world.whileReading { try await world.apply(plan) }
+            #expect(reading.errors.isEmpty, "\(reading.errors)")
+            #expect(reading.queries > 0)
+            #expect(reading.longest < 1.0, "the longest public-view query took \(reading.longest) s")
             try await Self.verify(world, before: before, keptAfter: asText)
             #expect(try await world.connection.scalar(
                 String.self, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'bistro.foodlogstats_2025'::regclass AND attname = 'action_taken_id'") == "bigint")
