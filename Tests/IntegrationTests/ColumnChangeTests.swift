@@ -227,7 +227,36 @@ struct ColumnChangeTests {
     static let combinedKeptBefore = ["id::text", "store::text", "logged_time::text", "action_taken_id::text", "weight::text"]
     static let combinedKeptAfter = ["id::text", "store::text", "logged_time::text", "action_taken_id::text", "weight_kg::text"]
 
-    @Test("interrupted after prepare: a fresh plan reuses every shadow and converges")
+    /// The relations the swap's rename transaction locks on the server (run, inspected, rolled back), as
+    /// OIDs; checks that no daily view is among them, and that views and tables take ACCESS EXCLUSIVE
+    /// while indexes take only SHARE UPDATE EXCLUSIVE.
+    static func swapLocks(_ world: ColumnChangeWorld, _ swap: PlanStep) async throws -> Set<String> {
+        try await world.connection.execute("BEGIN")
+        for statement in swap.statements { try await world.connection.execute(statement) }
+        let locks = try await world.connection.query(
+            """
+            SELECT l.relation::text, c.relkind::text, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND n.nspname <> 'pg_catalog'
+            """)
+        try await world.connection.execute("ROLLBACK")
+        let daily = try await world.connection.scalar(Int.self, "SELECT count(*)::int FROM pg_matviews WHERE matviewname LIKE 'foodlogstats%'")
+        #expect(daily > 0)
+        #expect(!locks.rows.contains { $0[1] == "m" }, "a daily view was locked")
+        #expect(locks.rows.allSatisfy { $0[2] == ($0[1] == "i" ? "ShareUpdateExclusiveLock" : "AccessExclusiveLock") })
+        return Set(locks.rows.map { $0[0] ?? "" })
+    }
+
+    /// The OIDs of relations named before a swap.
+    static func oids(_ world: ColumnChangeWorld, _ names: [String]) async throws -> Set<String> {
+        var oids: Set<String> = []
+        for name in Set(names) {
+            oids.insert(try await world.connection.scalar(String.self, "SELECT to_regclass($1)::oid::text", [name]))
+        }
+        return oids
+    }
+
+    @Test("interrupted after prepare, then before the rename transaction: each fresh plan reuses what is done and converges")
     func interruptedAfterPrepare() async throws {
         var world = try await ColumnChangeWorld.make("cc_after_prepare")
         do {
@@ -242,8 +271,21 @@ struct ColumnChangeTests {
             let builds: Set<PlanStep.Kind> = [.buildShadowDailyView, .buildShadowYearlyTable, .buildDailyView, .checkConversion]
             #expect(!second.steps.contains { builds.contains($0.kind) }, "\(second.text())")
             #expect(second.notes.contains { $0.contains("are reused") })
-            #expect(second.steps(in: .swap).contains { $0.kind == .renameSwap })
-            try await world.apply(second)
+            let swap = try #require(second.steps.first { $0.kind == .renameSwap })
+
+            // Interrupted again just before the rename transaction: yearly columns added, shadow views built.
+            let upToRenames = Plan(
+                steps: second.steps.filter { $0.id < swap.id }, revision: second.revision, asOf: second.asOf,
+                strategy: second.strategy, notes: [])
+            try await world.apply(upToRenames)
+            // The renames lock exactly the relations they name: views, yearly tables, their indexes.
+            #expect(try await Self.swapLocks(world, swap) == Self.oids(world, swap.targets))
+
+            let third = try await world.plan()
+            #expect(Self.notPlanned(third).isEmpty, "\(third.notes)")
+            #expect(third.steps.first?.kind == .dropLeftover, "\(third.text())")
+            #expect(!third.steps.contains { $0.kind == .addYearlyColumn || builds.contains($0.kind) })
+            try await world.apply(third)
             try await Self.verify(world, before: before, keptAfter: Self.combinedKeptAfter)
         } catch {
             await world.tearDown()
