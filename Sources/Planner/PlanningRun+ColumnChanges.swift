@@ -32,7 +32,9 @@ extension PlanningRun {
         for tenant in tenants {
             let pending = historicalMembers(template, tenant: tenant).pendingRollover
             guard pending.isEmpty else {
-                return .notPlanned("\(tenant.schema) has daily views of \(pending.map(String.init).joined(separator: ", ")) waiting for their rollover into a yearly table; plan the rollover first")
+                let years = pending.map(String.init).joined(separator: ", ")
+                return .notPlanned(
+                    "\(tenant.schema) has daily views of \(years) waiting for their rollover into a yearly table; plan the rollover first")
             }
         }
         var work = ColumnChangeWork()
@@ -53,7 +55,8 @@ extension PlanningRun {
             }
             work.swapped.append(tenant.schema)
             let roles = settings.grants.filter { $0.scope == .tenantViews(tenant.schema) }.map(\.role)
-            work.shadowViews.append(shadowViewStep(template, tenant: tenant.schema, shadow: shadow, branches: branches, roles: roles))
+            work.shadowViews.append(
+                shadowViewStep(template, tenant: tenant.schema, shadow: shadow, branches: branches, roles: roles))
             work.viewRenames += swapIn(template, view: view, shadow: shadow, work: &work)
             publicBranches.append((shadow, tenantList))
         }
@@ -81,42 +84,19 @@ extension PlanningRun {
         return .planned(rebuilt: work.rebuilt, alteredInSwap: work.alteredInSwap)
     }
 
-    /// Steps gathered per concern, emitted in running order by ``emit(_:_:)``.
-    struct ColumnChangeWork {
-        var checks: [(table: QualifiedName, statement: String, bytes: Double)] = []
-        var leftoverViews: [QualifiedName] = []
-        var builds: [PlanStep] = []
-        var addColumns: [PlanStep] = []
-        /// Drops of retired objects of an earlier swap that still hold the names this swap retires into.
-        var beforeSwapDrops: [PlanStep] = []
-        var shadowViews: [PlanStep] = []
-        /// Renames of the swap transaction: views (public first), then yearly tables and columns.
-        var viewRenames: [(statement: String, undo: String, target: String)] = []
-        var tableRenames: [(statement: String, undo: String, target: String)] = []
-        var retiredViewDrops: [PlanStep] = []
-        var dayCleanup: [PlanStep] = []
-        var yearlyCleanup: [PlanStep] = []
-        var swapped: [String] = []
-        var rebuilt: Set<QualifiedName> = []
-        var alteredInSwap: Set<QualifiedName> = []
-        var reused = 0
-        /// Set by ``planTenant`` when the tenant's yearly tables change in the swap (renamed tables or
-        /// columns): its view is swapped even if it reads the right members.
-        var tenantNeedsSwap = false
-    }
-
     /// One tenant's yearly tables and days: what to build, swap and clean up; returns what the tenant's
     /// new view reads, in order (yearly tables oldest first, then the days).
-    private mutating func planTenant(_ template: Template, tenant: Tenant, work: inout ColumnChangeWork) -> [(member: QualifiedName, list: [String])] {
+    private mutating func planTenant(
+        _ template: Template, tenant: Tenant, work: inout ColumnChangeWork
+    ) -> [(member: QualifiedName, list: [String])] {
         let columns = template.columns.map { SQL.identifier($0.name) }
         var branches: [(member: QualifiedName, list: [String])] = []
         work.tenantNeedsSwap = false
         var addColumns: [String] = []
         var addTargets: [String] = []
         for year in expectedYears {
-            guard let table = relation(tenant.schema, .yearlyTable(template: template.name, year: year)), table.kind == .table else {
-                continue
-            }
+            guard let table = relation(tenant.schema, .yearlyTable(template: template.name, year: year)), table.kind == .table
+            else { continue }
             let mapping = YearlyTableMapping(template: template, table: table)
             let shadow = QualifiedName(schema: tenant.schema, name: ObjectNames.shadow(table.name.name))
             let retired = retiredName(table.name)
@@ -129,14 +109,16 @@ extension PlanningRun {
                 if let liveShadow, liveShadow.kind == .table, liveShadow.stamp?.specHash == stamp.specHash {
                     work.reused += 1
                 } else {
-                    let key = mapping.sources.first { $0.from != nil && !mapping.retyped.map(\.from.name).contains($0.from!.name) }?.from?.name
+                    // Offending rows are named by their ctid and the first column that keeps its type.
+                    let retypedNames = Set(mapping.retyped.map(\.from.name))
+                    let key = mapping.sources.compactMap(\.from).first { !retypedNames.contains($0.name) }?.name
                     for retyped in mapping.retyped {
-                        work.checks.append((
-                            table.name,
-                            WarehouseDDL.conversionCheck(table: table.name, column: retyped.from.name, to: retyped.column.type, key: key),
-                            Double(table.sizeBytes)))
+                        let check = WarehouseDDL.conversionCheck(
+                            table: table.name, column: retyped.from.name, to: retyped.column.type, key: key)
+                        work.checks.append((table.name, check, Double(table.sizeBytes)))
                     }
-                    work.builds.append(shadowYearlyTableStep(template, tenant: tenant, mapping: mapping, shadow: shadow, stamp: stamp, replacingLeftover: liveShadow != nil))
+                    work.builds.append(shadowYearlyTableStep(
+                        template, tenant: tenant, mapping: mapping, shadow: shadow, stamp: stamp, replacingLeftover: liveShadow != nil))
                 }
                 if let liveRetired {
                     // An earlier retype's retired table still holds the name this swap retires into.
@@ -164,20 +146,17 @@ extension PlanningRun {
                 work.alteredInSwap.insert(table.name)
             }
             for renamed in mapping.renamed {
-                work.tableRenames.append((
-                    "ALTER TABLE \(table.name) RENAME COLUMN \(SQL.identifier(renamed.from.name)) TO \(SQL.identifier(renamed.column.name))",
-                    "ALTER TABLE \(table.name) RENAME COLUMN \(SQL.identifier(renamed.column.name)) TO \(SQL.identifier(renamed.from.name))",
-                    table.name.description))
+                work.tableRenames.append(.column(of: table.name, renamed.from.name, to: renamed.column.name))
                 work.tenantNeedsSwap = true
                 work.alteredInSwap.insert(table.name)
             }
             if !mapping.extra.isEmpty {
                 let names = mapping.extra.map(\.name)
                 work.yearlyCleanup.append(PlanStep(
-                    phase: .cleanup, kind: .dropYearlyColumn, stepClass: .destructive, template: template.name, tenant: tenant.schema,
-                    targets: [table.name.description] + names.map { "\(table.name).\(SQL.identifier($0))" },
-                    statements: [WarehouseDDL.dropColumns(names, from: table.name)], transactional: false, touchesLiveObjects: true,
-                    estimateSeconds: Estimates.catalogStatementSeconds))
+                    phase: .cleanup, kind: .dropYearlyColumn, stepClass: .destructive, template: template.name,
+                    tenant: tenant.schema, targets: [table.name.description] + names.map { "\(table.name).\(SQL.identifier($0))" },
+                    statements: [WarehouseDDL.dropColumns(names, from: table.name)], transactional: false,
+                    touchesLiveObjects: true, estimateSeconds: Estimates.catalogStatementSeconds))
             }
             branches.append((table.name, mapping.selectList))
         }
@@ -210,7 +189,8 @@ extension PlanningRun {
                     replacingLeftover: liveShadow != nil))
             } else {
                 // No view for this day yet: build it under its final name; a stale shadow goes.
-                work.builds.append(buildStep(.buildDailyView, template, tenant: tenant, day: day, target: final, estimateBytes: typical))
+                work.builds.append(
+                    buildStep(.buildDailyView, template, tenant: tenant, day: day, target: final, estimateBytes: typical))
                 if liveShadow != nil { work.dayCleanup.append(dropOldDailyView(template, tenant: tenant, name: shadow)) }
                 branches.append((final, columns))
                 continue
@@ -218,7 +198,8 @@ extension PlanningRun {
             work.rebuilt.insert(final)
             branches.append((shadow, columns))
             if let old { work.dayCleanup.append(dropOldDailyView(template, tenant: tenant, name: old.name)) }
-            work.dayCleanup.append(renameShadowStep(template, tenant: tenant, shadow: shadow, final: final, liveShadow: liveShadow))
+            work.dayCleanup.append(
+                renameShadowStep(template, tenant: tenant, shadow: shadow, final: final, liveShadow: liveShadow))
         }
         return branches
     }
@@ -265,7 +246,7 @@ extension PlanningRun {
     /// in cleanup.
     private mutating func swapIn(
         _ template: Template, view: QualifiedName, shadow: QualifiedName, work: inout ColumnChangeWork
-    ) -> [(statement: String, undo: String, target: String)] {
+    ) -> [Rename] {
         let retired = retiredName(view)
         let tenant = view.schema == settings.publicSchema ? nil : view.schema
         if let leftover = live.relations[retired] {
@@ -273,113 +254,14 @@ extension PlanningRun {
             work.beforeSwapDrops.insert(dropView(template, tenant: tenant, leftover.name, phase: .swap), at: 0)
             coveredObjects.insert(leftover.name.description)
         }
-        var renames: [(statement: String, undo: String, target: String)] = []
+        var renames: [Rename] = []
         if let live = live.relations[view], live.kind == .view {
-            renames.append((WarehouseDDL.rename("VIEW", view, to: retired.name), WarehouseDDL.rename("VIEW", retired, to: view.name), view.description))
+            renames.append(.relation("VIEW", view, to: retired.name))
             let drop = dropView(template, tenant: tenant, retired)
             if tenant == nil { work.retiredViewDrops.insert(drop, at: 0) } else { work.retiredViewDrops.append(drop) }
         }
-        renames.append((WarehouseDDL.rename("VIEW", shadow, to: view.name), WarehouseDDL.rename("VIEW", view, to: shadow.name), shadow.description))
+        renames.append(.relation("VIEW", shadow, to: view.name))
         return renames
-    }
-
-    /// Renames that swap a retyped yearly table's shadow in: the live table and any index holding a final
-    /// index name become `__retired`, the shadow and its indexes take the final names. Index renames take
-    /// SHARE UPDATE EXCLUSIVE on the index only, which readers never wait for.
-    private func retypeRenames(
-        _ template: Template, table: LiveRelation, shadow: QualifiedName, retired: QualifiedName
-    ) -> [(statement: String, undo: String, target: String)] {
-        var renames: [(statement: String, undo: String, target: String)] = []
-        let finalIndexNames = Set(template.indexes.map { WarehouseDDL.indexName($0, on: table.name) })
-        renames.append((WarehouseDDL.rename("TABLE", table.name, to: retired.name), WarehouseDDL.rename("TABLE", retired, to: table.name.name), table.name.description))
-        for index in table.indexes.sorted(by: { $0.name < $1.name }) where finalIndexNames.contains(index.name) {
-            let name = IndexNames.name(schema: retired.schema, relation: retired.name, columns: index.columns)
-            let current = QualifiedName(schema: table.name.schema, name: index.name)
-            renames.append((WarehouseDDL.rename("INDEX", current, to: name),
-                            WarehouseDDL.rename("INDEX", QualifiedName(schema: table.name.schema, name: name), to: index.name), current.description))
-        }
-        renames.append((WarehouseDDL.rename("TABLE", shadow, to: table.name.name), WarehouseDDL.rename("TABLE", table.name, to: shadow.name), shadow.description))
-        for spec in template.indexes {
-            let from = QualifiedName(schema: shadow.schema, name: WarehouseDDL.indexName(spec, on: shadow))
-            let to = WarehouseDDL.indexName(spec, on: table.name)
-            renames.append((WarehouseDDL.rename("INDEX", from, to: to),
-                            WarehouseDDL.rename("INDEX", QualifiedName(schema: shadow.schema, name: to), to: from.name), from.description))
-        }
-        return renames
-    }
-
-    /// Copies a yearly table into its shadow with the template's columns, types and indexes, converting
-    /// retyped columns; a leftover shadow with another stamp is dropped first.
-    private func shadowYearlyTableStep(
-        _ template: Template, tenant: Tenant, mapping: YearlyTableMapping, shadow: QualifiedName, stamp: ObjectStamp,
-        replacingLeftover: Bool
-    ) -> PlanStep {
-        var statements: [String] = []
-        if replacingLeftover { statements.append("DROP TABLE IF EXISTS \(shadow)") }
-        statements.append(WarehouseDDL.createYearlyTable(shadow, columns: template.columns))
-        statements.append(WarehouseDDL.copyRows(from: mapping.table.name, into: shadow, mapping.copyList))
-        for spec in template.indexes {
-            statements.append(WarehouseDDL.createIndex(spec, named: WarehouseDDL.indexName(spec, on: shadow), on: shadow, concurrently: false))
-        }
-        if let owner = settings.owner { statements.append("ALTER TABLE \(shadow) OWNER TO \(SQL.identifier(owner))") }
-        // The copy keeps the privileges of the table it replaces.
-        for (grantee, privileges) in mapping.table.privileges.sorted(by: { $0.key < $1.key }) where grantee != mapping.table.owner {
-            let role = grantee == "PUBLIC" ? "PUBLIC" : SQL.identifier(grantee)
-            statements.append("GRANT \(privileges.sorted().joined(separator: ", ")) ON \(shadow) TO \(role)")
-        }
-        statements.append(WarehouseDDL.comment(on: shadow, keyword: "TABLE", stamp: stamp))
-        statements.append("ANALYZE \(shadow)")
-        let bytes = mapping.table.sizeBytes > 0 ? Double(mapping.table.sizeBytes) : nil
-        return PlanStep(
-            phase: .prepare, kind: .buildShadowYearlyTable, stepClass: .online, template: template.name, tenant: tenant.schema,
-            targets: [shadow.description], statements: statements, undo: ["DROP TABLE IF EXISTS \(shadow)"],
-            estimateBytes: bytes, estimateSeconds: bytes.map { $0 / Estimates.indexBytesPerSecond }, reversible: true, stamp: stamp)
-    }
-
-    /// A shadow tenant or public view: created over its branches, owned and granted as the live one should
-    /// be, stamped. Roles that do not exist are left out with a note (warden never creates roles).
-    private mutating func shadowViewStep(
-        _ template: Template, tenant: String?, shadow: QualifiedName, branches: [(member: QualifiedName, list: [String])],
-        roles: [String]
-    ) -> PlanStep {
-        let create = WarehouseDDL.createView(shadow, branches: branches)
-        var statements = [create]
-        if let owner = settings.owner { statements.append("ALTER VIEW \(shadow) OWNER TO \(SQL.identifier(owner))") }
-        for role in Set(roles).sorted() {
-            guard live.roles.isEmpty || live.roles.contains(role) else {
-                notes.append("role \(role) does not exist: create it (warden never creates roles), then the grant on \(shadow.schema).\(template.name) is planned")
-                continue
-            }
-            statements.append("GRANT SELECT ON \(shadow) TO \(SQL.identifier(role))")
-        }
-        let stamp = ObjectStamp(specHash: SpecHash.of(["view", create]), revision: desired.revision)
-        statements.append(WarehouseDDL.comment(on: shadow, keyword: "VIEW", stamp: stamp))
-        return PlanStep(
-            phase: .swap, kind: .buildShadowView, stepClass: .online, template: template.name, tenant: tenant,
-            targets: [shadow.description], statements: statements, undo: ["DROP VIEW IF EXISTS \(shadow)"],
-            estimateSeconds: Double(statements.count) * Estimates.catalogStatementSeconds, reversible: true, stamp: stamp)
-    }
-
-    /// The retired view of an earlier swap, dropped in cleanup when this plan does not swap that view.
-    private mutating func dropRetiredView(_ template: Template, of view: QualifiedName, work: inout ColumnChangeWork) {
-        guard let retired = live.relations[retiredName(view)], retired.kind == .view else { return }
-        let tenant = view.schema == settings.publicSchema ? nil : view.schema
-        let drop = dropView(template, tenant: tenant, retired.name)
-        if tenant == nil { work.retiredViewDrops.insert(drop, at: 0) } else { work.retiredViewDrops.append(drop) }
-        coveredObjects.insert(retired.name.description)
-    }
-
-    private func dropView(_ template: Template, tenant: String?, _ view: QualifiedName, phase: PlanStep.Phase = .cleanup) -> PlanStep {
-        PlanStep(
-            phase: phase, kind: .dropRetired, stepClass: .online, template: template.name, tenant: tenant,
-            targets: [view.description], statements: ["DROP VIEW IF EXISTS \(view)"], estimateSeconds: Estimates.catalogStatementSeconds)
-    }
-
-    private func dropRetiredTable(_ template: Template, tenant: Tenant, _ table: QualifiedName, phase: PlanStep.Phase) -> PlanStep {
-        PlanStep(
-            phase: phase, kind: .dropRetired, stepClass: .destructive, template: template.name, tenant: tenant.schema,
-            targets: [table.description], statements: ["DROP TABLE IF EXISTS \(table)"],
-            estimateSeconds: Estimates.catalogStatementSeconds)
     }
 
     /// Adds the gathered steps in running order.
@@ -398,7 +280,8 @@ extension PlanningRun {
             // The public shadow first: it reads the tenant shadows.
             add(PlanStep(
                 phase: .prepare, kind: .dropLeftover, stepClass: .online, template: template.name,
-                targets: work.leftoverViews.map(\.description), statements: work.leftoverViews.map { "DROP VIEW IF EXISTS \($0)" },
+                targets: work.leftoverViews.map(\.description),
+                statements: work.leftoverViews.map { "DROP VIEW IF EXISTS \($0)" },
                 estimateSeconds: Double(work.leftoverViews.count) * Estimates.catalogStatementSeconds))
         }
         work.builds.forEach { add($0) }
@@ -413,13 +296,15 @@ extension PlanningRun {
                 touchesLiveObjects: true, estimateSeconds: Double(renames.count) * Estimates.catalogStatementSeconds,
                 reversible: true))
             notes.append("\(template.name): the swap renames \(renames.count) relation(s) and index(es) in one transaction, "
-                + "\(work.swapped.count) tenant view(s) and the public view; the shadow views already carry grants, owner and stamp")
+                + "\(work.swapped.count) tenant view(s) and the public view; "
+                + "the shadow views already carry grants, owner and stamp")
         }
         work.retiredViewDrops.forEach { add($0) }
         work.dayCleanup.forEach { add($0) }
         work.yearlyCleanup.forEach { add($0) }
         if work.reused > 0 {
-            notes.append("\(template.name): \(work.reused) shadow(s) from an earlier run already carry the matching stamp and are reused")
+            notes.append(
+                "\(template.name): \(work.reused) shadow(s) from an earlier run already carry the matching stamp and are reused")
         }
     }
 }

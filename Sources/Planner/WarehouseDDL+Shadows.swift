@@ -32,7 +32,9 @@ extension WarehouseDDL {
     }
 
     /// `INSERT INTO shadow (a, b) SELECT a, b::type FROM table`.
-    static func copyRows(from table: QualifiedName, into shadow: QualifiedName, _ list: [(column: String, expression: String)]) -> String {
+    static func copyRows(
+        from table: QualifiedName, into shadow: QualifiedName, _ list: [(column: String, expression: String)]
+    ) -> String {
         "INSERT INTO \(shadow) (\(list.map(\.column).joined(separator: ", "))) SELECT "
             + list.map(\.expression).joined(separator: ", ") + " FROM \(table)"
     }
