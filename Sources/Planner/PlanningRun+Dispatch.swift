@@ -27,7 +27,8 @@ extension PlanningRun {
         var registryPlanned = false
 
         let columnKinds: Set<DriftItem.Kind> = [.columnAdded, .columnRemoved, .columnRetyped, .columnRenamed, .columnMoved]
-        let reshapeKinds = columnKinds.union([.queryChanged, .yearlyColumns])
+        // A few stale days need the same shadows and swap, for their tenants only.
+        let reshapeKinds = columnKinds.union([.queryChanged, .yearlyColumns, .dayStale])
         var dailyViewsRebuilt = false
         var rebuilt: Set<QualifiedName> = []
         var alteredInSwap: Set<QualifiedName> = []

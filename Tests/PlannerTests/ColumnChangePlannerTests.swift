@@ -228,6 +228,24 @@ struct ColumnChangePlannerTests {
         #expect(shadow.statements.contains { $0.contains("(waste_category)") })
     }
 
+    @Test("a day built from another query is rebuilt as a shadow and swapped in for its tenant only")
+    func staleDay() throws {
+        var fixture = WarehouseFixture()
+        let day = Day("2026-01-03")!
+        let name = QualifiedName(schema: "acme", name: "foodlogstats_2026_01_03")
+        fixture.live.relations[name] = WarehouseFixture.dailyView(
+            fixture.desired.templates[0], name: name, day: day, connection: "acme-prod", query: "SELECT 1")
+        #expect(fixture.detect().items.map(\.kind) == [.dayStale])
+        let plan = fixture.plan()
+        #expect(!plan.notes.contains { $0.hasPrefix("not planned yet") }, "\(plan.notes)")
+        #expect(plan.steps(in: .prepare).map(\.targets) == [["acme.foodlogstats_2026_01_03__shadow"]])
+        #expect(plan.steps.filter { $0.kind == .buildShadowView }.map(\.tenant) == ["acme", nil])
+        let rename = try #require(plan.steps.first { $0.kind == .renameSwap })
+        #expect(!rename.statements.contains { $0.contains("landb") })
+        #expect(!plan.steps.contains { $0.tenant == "landb" })
+        #expect(!plan.steps.contains { $0.stepClass == .destructive })
+    }
+
     @Test("a column change touches only its template")
     func onlyTheAffectedTemplate() {
         var fixture = WarehouseFixture()
