@@ -216,40 +216,52 @@ public enum PlanExecutor {
     }
 
     /// Hands out steps in id order to the workers; stops handing out once a step failed.
-    ///
-    /// A step whose kind ``PlanStep/Kind/runsAlone`` waits until the steps handed out before it have
-    /// finished, and nothing else is handed out until it has finished.
     actor WorkQueue {
         private var remaining: [PlanStep]
         private(set) var stopped = false
-        private var running = 0
-        private var aloneRunning = false
+        init(_ steps: [PlanStep]) { remaining = steps.reversed() }
+        func next() -> PlanStep? {
+            guard !stopped else { return nil }
+            return remaining.popLast()
+        }
+        func stop() { stopped = true }
+    }
+
+    /// Keeps steps that run alone (``PlanStep/Kind/runsAlone``) alone while the prepare phase runs over
+    /// several connections: such a step starts once every step before it (by id) has finished, and a step
+    /// starts only once every step that runs alone before it has finished. Workers take steps in id
+    /// order, so whoever waits, the step it waits for is already taken: nothing deadlocks.
+    actor StepOrder {
+        private var unfinished: Set<Int>
+        private let alone: [Int]
+        private var aborted = false
         private var waiting: [CheckedContinuation<Void, Never>] = []
 
-        init(_ steps: [PlanStep]) { remaining = steps.reversed() }
-
-        func next() async -> PlanStep? {
-            while true {
-                guard !stopped, let step = remaining.last else { return nil }
-                if !aloneRunning && (!step.kind.runsAlone || running == 0) {
-                    remaining.removeLast()
-                    running += 1
-                    aloneRunning = step.kind.runsAlone
-                    return step
-                }
-                await withCheckedContinuation { waiting.append($0) }
-            }
+        init(_ steps: [PlanStep]) {
+            unfinished = Set(steps.map(\.id))
+            alone = steps.filter(\.kind.runsAlone).map(\.id)
         }
 
-        /// A step handed out has ended (done or failed).
+        /// Waits until `step` may start; `false` once a step failed (the phase stops).
+        func mayStart(_ step: PlanStep) async -> Bool {
+            while !aborted {
+                let ready = step.kind.runsAlone
+                    ? !unfinished.contains { $0 < step.id }
+                    : !alone.contains { $0 < step.id && unfinished.contains($0) }
+                if ready { return true }
+                await withCheckedContinuation { waiting.append($0) }
+            }
+            return false
+        }
+
         func finished(_ step: PlanStep) {
-            running -= 1
-            if step.kind.runsAlone { aloneRunning = false }
+            unfinished.remove(step.id)
             wakeWaiting()
         }
 
-        func stop() {
-            stopped = true
+        /// A step failed: every waiting step gives up.
+        func abort() {
+            aborted = true
             wakeWaiting()
         }
 
@@ -265,18 +277,21 @@ public enum PlanExecutor {
         let queue = WorkQueue(steps)
         let workers = min(context.options.parallelism, steps.count)
         let phaseTotal = steps.count
+        // Steps that run alone wait for the steps before them; the steps after them wait for them.
+        let order = StepOrder(steps)
         return try await withThrowingTaskGroup(of: [StepResult].self) { group in
             for _ in 0..<workers {
                 group.addTask {
                     let worker = Worker(context: context)
                     var results: [StepResult] = []
                     while let step = await queue.next() {
+                        guard await order.mayStart(step) else { break }
                         do {
                             results.append(try await worker.run(step, phaseTotal: phaseTotal))
-                            await queue.finished(step)
+                            await order.finished(step)
                         } catch {
                             await queue.stop()
-                            await queue.finished(step)
+                            await order.abort()
                             await worker.close()
                             throw error
                         }
