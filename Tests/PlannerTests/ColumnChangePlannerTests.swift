@@ -246,6 +246,19 @@ struct ColumnChangePlannerTests {
         #expect(!plan.steps.contains { $0.stepClass == .destructive })
     }
 
+    @Test("the migration file of a retype: the check, the rename transaction under a short lock timeout, its undo")
+    func migrationFile() throws {
+        var fixture = WarehouseFixture()
+        Self.retypeWeight(&fixture)
+        let contents = fixture.plan().migrationFile(name: "retype weight", timestamp: MigrationTimestamp(day: fixture.asOf)).contents
+        #expect(contents.contains("-- Risk Assessment: high"))
+        #expect(contents.contains("DO $check$"))
+        #expect(contents.contains(
+            "BEGIN;\nSET LOCAL lock_timeout = '50ms';\nALTER VIEW public.foodlogstats RENAME TO foodlogstats__retired;\n"))
+        let down = try #require(contents.range(of: "-- DOWN MIGRATION (ROLLBACK)"))
+        #expect(contents[down.upperBound...].contains("ALTER VIEW public.foodlogstats RENAME TO foodlogstats__shadow;"))
+    }
+
     @Test("a column change touches only its template")
     func onlyTheAffectedTemplate() {
         var fixture = WarehouseFixture()
