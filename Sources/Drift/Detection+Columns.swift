@@ -13,6 +13,20 @@ struct ColumnShape: Hashable {
     init(pairs: [Pair]) { columns = pairs }
 
     var names: [String] { columns.map(\.name) }
+
+    /// The same columns in the template's order (a column under its `renamedFrom` name where the new
+    /// one takes it), columns the template lacks last in their own order.
+    func inTemplateOrder(_ template: Template) -> ColumnShape {
+        var position: [String: Int] = [:]
+        for (index, column) in template.columns.enumerated() {
+            position[column.name] = index
+            if let old = column.renamedFrom, position[old] == nil { position[old] = index }
+        }
+        let ordered = columns.enumerated().sorted { lhs, rhs in
+            (position[lhs.element.name] ?? Int.max, lhs.offset) < (position[rhs.element.name] ?? Int.max, rhs.offset)
+        }
+        return ColumnShape(pairs: ordered.map(\.element))
+    }
     func type(of name: String) -> String? { columns.first { $0.name == name }?.type }
     var asSet: Set<Pair> { Set(columns) }
     var summary: String { columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ") }
@@ -21,6 +35,11 @@ struct ColumnShape: Hashable {
 extension Detection {
     /// The column list most of the template's live daily views share (yearly tables if there are no
     /// daily views): what the warehouse looks like now, whatever git says.
+    ///
+    /// A yearly table's physical column order means nothing: views read it by column name, and a column
+    /// added with `ADD COLUMN` sits last on disk wherever the template puts it. So yearly tables count in
+    /// the template's order, and only daily views (built from the template's column list) can show a
+    /// moved column.
     func liveShape(of template: Template) -> ColumnShape? {
         var counts: [ColumnShape: Int] = [:]
         var yearlyCounts: [ColumnShape: Int] = [:]
@@ -30,7 +49,7 @@ extension Detection {
                 case .dailyView(let name, _) where name == template.name:
                     counts[ColumnShape(relation.columns), default: 0] += 1
                 case .yearlyTable(let name, _) where name == template.name:
-                    yearlyCounts[ColumnShape(relation.columns), default: 0] += 1
+                    yearlyCounts[ColumnShape(relation.columns).inTemplateOrder(template), default: 0] += 1
                 default: break
                 }
             }

@@ -320,21 +320,71 @@ public enum PlanExecutor {
         func stop() { stopped = true }
     }
 
+    /// Keeps steps that run alone (``PlanStep/Kind/runsAlone``) alone while the prepare phase runs over
+    /// several connections: such a step starts once every step before it (by id) has finished, and a step
+    /// starts only once every step that runs alone before it has finished. Workers take steps in id
+    /// order, so whoever waits, the step it waits for is already taken: nothing deadlocks.
+    actor StepOrder {
+        private var unfinished: Set<Int>
+        private let alone: [Int]
+        private var aborted = false
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        init(_ steps: [PlanStep]) {
+            unfinished = Set(steps.map(\.id))
+            alone = steps.filter(\.kind.runsAlone).map(\.id)
+        }
+
+        /// Waits until `step` may start; `false` once a step failed (the phase stops).
+        func mayStart(_ step: PlanStep) async -> Bool {
+            while !aborted {
+                let ready = step.kind.runsAlone
+                    ? !unfinished.contains { $0 < step.id }
+                    : !alone.contains { $0 < step.id && unfinished.contains($0) }
+                if ready { return true }
+                await withCheckedContinuation { waiting.append($0) }
+            }
+            return false
+        }
+
+        func finished(_ step: PlanStep) {
+            unfinished.remove(step.id)
+            wakeWaiting()
+        }
+
+        /// A step failed: every waiting step gives up.
+        func abort() {
+            aborted = true
+            wakeWaiting()
+        }
+
+        private func wakeWaiting() {
+            let woken = waiting
+            waiting = []
+            for continuation in woken { continuation.resume() }
+        }
+    }
+
     /// Prepare: `parallelism` workers, each with its own connection, pulling steps in id order.
     private static func runConcurrently(_ steps: [PlanStep], context: StepContext) async throws -> PhaseOutcome {
         let queue = WorkQueue(steps, gate: context.options.gate)
         let workers = min(context.options.parallelism, steps.count)
         let phaseTotal = steps.count
+        // Steps that run alone wait for the steps before them; the steps after them wait for them.
+        let order = StepOrder(steps)
         return try await withThrowingTaskGroup(of: [StepResult].self) { group in
             for _ in 0..<workers {
                 group.addTask {
                     let worker = Worker(context: context)
                     var results: [StepResult] = []
                     while let step = await queue.next() {
+                        guard await order.mayStart(step) else { break }
                         do {
                             results.append(try await worker.run(step, phaseTotal: phaseTotal))
+                            await order.finished(step)
                         } catch {
                             await queue.stop()
+                            await order.abort()
                             await worker.close()
                             throw error
                         }

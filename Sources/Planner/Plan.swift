@@ -53,7 +53,7 @@ public struct Plan: Sendable, Hashable, Codable {
             byPhase[step.phase.rawValue, default: 0] += 1
             byClass[step.stepClass.rawValue, default: 0] += 1
         }
-        let shadows = steps.filter { $0.kind == .buildShadowDailyView }
+        let shadows = steps.filter { $0.kind == .buildShadowDailyView || $0.kind == .buildShadowYearlyTable }
         let extraDisk: Double? = shadows.isEmpty ? 0
             : shadows.contains { $0.estimateBytes == nil } ? nil : shadows.reduce(0) { $0 + ($1.estimateBytes ?? 0) }
         let lock = steps.filter { $0.phase == .swap && $0.stepClass == .briefLock }.reduce(0) { $0 + ($1.estimateSeconds ?? 0) }
@@ -69,7 +69,7 @@ public struct Plan: Sendable, Hashable, Codable {
             risk = max(risk, .medium)
             reasons.append("blocking steps make readers wait for their whole length")
         }
-        let swappedTenants = Set(steps.filter { $0.kind == .replaceTenantView }.compactMap(\.tenant))
+        let swappedTenants = Set(steps.filter { $0.kind == .replaceTenantView || $0.kind == .buildShadowView }.compactMap(\.tenant))
         if swappedTenants.count > manyTenants {
             risk = max(risk, .medium)
             reasons.append("\(swappedTenants.count) tenants swapped")

@@ -22,6 +22,19 @@ public struct PlanStep: Sendable, Hashable, Codable {
         case buildDailyView
         /// Builds a daily view as `<name>__shadow`, beside the live one it will replace.
         case buildShadowDailyView
+        /// Checks that every value of a retyped column of yearly tables converts to its new type; stops
+        /// the plan, naming the rows, before anything is built.
+        case checkConversion
+        /// Copies a yearly table into `<name>__shadow` with the template's columns and types.
+        case buildShadowYearlyTable
+        /// Builds a tenant or public view as `<name>__shadow` over the shadows, with its grants, owner
+        /// and stamp, ready to be renamed in.
+        case buildShadowView
+        /// The swap transaction of a column change: renames only (live views and retyped yearly tables
+        /// to `__retired`, shadows to the final names), so it locks O(tenants + yearly tables) relations.
+        case renameSwap
+        /// Drops shadow views left by an interrupted run, which later builds would trip over.
+        case dropLeftover
         /// `ALTER TABLE … ADD COLUMN … DEFAULT` on yearly tables alone.
         case addYearlyColumn
         /// `CREATE OR REPLACE VIEW` of a tenant's union view (with the yearly `ADD COLUMN`s of a column
@@ -39,6 +52,8 @@ public struct PlanStep: Sendable, Hashable, Codable {
         case dropRetired
         /// Renames a shadow (and its indexes) to the final names.
         case renameShadow
+        /// `ALTER TABLE … DROP COLUMN` on a yearly table: the column's history is lost.
+        case dropYearlyColumn
         /// Upserts the template's `_wh.mv_templates` row.
         case updateRegistry
         /// `GRANT`.
@@ -159,4 +174,12 @@ public struct PlanStep: Sendable, Hashable, Codable {
         reversible = try container.decode(Bool.self, forKey: .reversible)
         stamp = try container.decodeIfPresent(String.self, forKey: .stamp).flatMap(ObjectStamp.init(comment:))
     }
+}
+
+extension PlanStep.Kind {
+    /// Whether a step of this kind runs alone when the prepare phase runs over several connections: the
+    /// steps before it finish first and the steps after it wait for it. A conversion check must pass
+    /// before anything is built (so a failing one changes nothing), and leftover shadow views must be
+    /// gone before the shadows they read are rebuilt.
+    public var runsAlone: Bool { self == .checkConversion || self == .dropLeftover }
 }

@@ -60,16 +60,18 @@ extension PlanningRun {
 
     /// Drops an old daily view after the swap: nothing reads it any more (a dependent view outside warden
     /// makes the drop fail rather than cascade).
-    private func dropOldDailyView(_ template: Template, tenant: Tenant, name: QualifiedName) -> PlanStep {
+    func dropOldDailyView(_ template: Template, tenant: Tenant, name: QualifiedName) -> PlanStep {
         PlanStep(
             phase: .cleanup, kind: .dropDailyView, stepClass: .online, template: template.name, tenant: tenant.schema,
             targets: [name.description], statements: ["DROP MATERIALIZED VIEW IF EXISTS \(name)"],
             estimateSeconds: Estimates.catalogStatementSeconds, reversible: false)
     }
 
-    /// Renames a shadow and its indexes to the final names, each statement on its own: the rename waits
-    /// for ACCESS EXCLUSIVE on a view readers use, so it runs with a short lock timeout and retries.
-    private func renameShadowStep(
+    /// Renames a shadow and its indexes to the final names in one transaction, so a crash never leaves a
+    /// final view with shadow-named indexes (a later shadow of that day would collide with them). The
+    /// rename waits for ACCESS EXCLUSIVE on a view readers use, so it runs with a short lock timeout and
+    /// retries; the index renames take SHARE UPDATE EXCLUSIVE, which no reader waits for.
+    func renameShadowStep(
         _ template: Template, tenant: Tenant, shadow: QualifiedName, final: QualifiedName, liveShadow: LiveRelation?
     ) -> PlanStep {
         var statements = ["ALTER MATERIALIZED VIEW \(shadow) RENAME TO \(SQL.identifier(final.name))"]
@@ -84,7 +86,7 @@ extension PlanningRun {
         undo.append("ALTER MATERIALIZED VIEW \(final) RENAME TO \(SQL.identifier(shadow.name))")
         return PlanStep(
             phase: .cleanup, kind: .renameShadow, stepClass: .online, template: template.name, tenant: tenant.schema,
-            targets: [shadow.description, final.description], statements: statements, undo: undo, transactional: false,
+            targets: [shadow.description, final.description], statements: statements, undo: undo,
             touchesLiveObjects: true, estimateSeconds: Double(statements.count) * Estimates.catalogStatementSeconds,
             reversible: true)
     }

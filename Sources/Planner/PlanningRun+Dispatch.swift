@@ -7,7 +7,8 @@ extension PlanningRun {
         var remaining = items
         for template in desired.templates {
             let mine = items.filter { $0.template == template.name }
-            guard !mine.isEmpty else { continue }
+            // Leftovers of an interrupted swap name no template: their template finishes the swap.
+            guard !mine.isEmpty || hasSwapLeftovers(template, includingDailyViews: true) else { continue }
             remaining.removeAll { $0.template == template.name }
             plan(template, items: mine)
         }
@@ -26,17 +27,37 @@ extension PlanningRun {
         var registryPlanned = false
 
         let columnKinds: Set<DriftItem.Kind> = [.columnAdded, .columnRemoved, .columnRetyped, .columnRenamed, .columnMoved]
-        if !kinds.isDisjoint(with: columnKinds) {
-            if let reason = whyNotAppended(template, items: items) {
-                for item in items where columnKinds.contains(item.kind) { notPlanned(item, because: reason) }
+        // A few stale days need the same shadows and swap, for their tenants only.
+        let reshapeKinds = columnKinds.union([.queryChanged, .yearlyColumns, .dayStale])
+        var dailyViewsRebuilt = false
+        var rebuilt: Set<QualifiedName> = []
+        var alteredInSwap: Set<QualifiedName> = []
+        if !kinds.isDisjoint(with: reshapeKinds) || hasSwapLeftovers(template, includingDailyViews: true) {
+            if policy.strategy != .shadowSwap {
+                for item in items where columnKinds.contains(item.kind) { notPlanned(item, because: "strategy \(policy.strategy.rawValue)") }
                 handled.formUnion(columnKinds)
-            } else {
+            } else if isPlainAppend(template, items: items) {
                 let added = Set(items.filter { $0.kind == .columnAdded }.compactMap { columnName(of: $0, template: template) })
                 planAppendedColumns(template, added: template.columns.filter { added.contains($0.name) })
                 registryPlanned = true
+                dailyViewsRebuilt = true
+                alteredInSwap = yearlyTables(of: template, lackingAnyOf: added)
                 // The shadow swap rebuilds every current-year day from the desired query and replaces every
                 // view of the template: it is also the remedy for those days' and views' own drift.
                 handled.formUnion([.columnAdded, .dayMissing, .dayStale, .queryChanged, .registry, .tenantView, .publicView])
+            } else {
+                switch planColumnChange(template) {
+                case .planned(let shadows, let altered):
+                    rebuilt = shadows
+                    alteredInSwap = altered
+                    if kinds.contains(.registry) { planRegistry(template, phase: .swap) }
+                    registryPlanned = true
+                    // Every day, yearly table and view of the template is checked and rebuilt as needed.
+                    handled.formUnion(reshapeKinds.union([.dayMissing, .dayStale, .registry, .tenantView, .publicView]))
+                case .notPlanned(let reason):
+                    for item in items where reshapeKinds.contains(item.kind) { notPlanned(item, because: reason) }
+                    handled.formUnion(reshapeKinds)
+                }
             }
         }
         if !handled.contains(.dayMissing) {
@@ -48,7 +69,7 @@ extension PlanningRun {
             handled.insert(.dayMissing)
         }
         let indexItems = items.filter { $0.kind == .indexAdded || $0.kind == .indexRemoved }
-        if !indexItems.isEmpty { planIndexes(template, items: indexItems, dailyViewsRebuilt: registryPlanned) }
+        if !indexItems.isEmpty { planIndexes(template, items: indexItems, dailyViewsRebuilt: dailyViewsRebuilt, rebuilt: rebuilt, afterSwap: alteredInSwap) }
         handled.formUnion([.indexAdded, .indexRemoved])
         if kinds.contains(.registry) && !registryPlanned { planRegistry(template, phase: .prepare) }
         handled.insert(.registry)
@@ -63,17 +84,28 @@ extension PlanningRun {
         }
     }
 
-    /// Why the template's column drift is not a plain append (planned here), or `nil` if it is.
-    private func whyNotAppended(_ template: Template, items: [DriftItem]) -> String? {
-        guard policy.strategy == .shadowSwap else { return "strategy \(policy.strategy.rawValue)" }
-        let others = items.filter { [.columnRemoved, .columnRetyped, .columnRenamed, .columnMoved].contains($0.kind) }
-        if !others.isEmpty { return "only appended columns are planned so far" }
+    /// Whether the template's column drift is only columns appended at the end (planned by
+    /// ``planAppendedColumns(_:added:)``), with no shadow view or table of a rename swap to finish.
+    private func isPlainAppend(_ template: Template, items: [DriftItem]) -> Bool {
+        let others: Set<DriftItem.Kind> = [.columnRemoved, .columnRetyped, .columnRenamed, .columnMoved, .yearlyColumns]
+        guard items.contains(where: { $0.kind == .columnAdded }), !items.contains(where: { others.contains($0.kind) }),
+              !hasSwapLeftovers(template, includingDailyViews: false)
+        else { return false }
         let added = Set(items.filter { $0.kind == .columnAdded }.compactMap { columnName(of: $0, template: template) })
         let suffix = template.columns.suffix(added.count).map(\.name)
-        guard Set(suffix) == added, suffix.count == added.count else {
-            return "a column inserted before existing ones needs every view swapped in one transaction"
+        return Set(suffix) == added && suffix.count == added.count
+    }
+
+    /// Whether a shadow or retired object of the template is left from an interrupted run (shadow daily
+    /// views only when asked: the appended-column path reuses those itself).
+    private func hasSwapLeftovers(_ template: Template, includingDailyViews: Bool) -> Bool {
+        let mine: Set<String> = [template.name]
+        return objects.values.contains { roles in
+            roles.contains { role, relation in
+                guard case .leftover(let base, _) = role, ObjectNames.role(of: base, templates: mine) != nil else { return false }
+                return includingDailyViews || relation.kind != .materializedView
+            }
         }
-        return nil
     }
 
     /// The column a `template.column.*` item is about (`<template>.<column>`).

@@ -7,8 +7,13 @@ extension PlanningRun {
     /// daily view and yearly table concerned, one step per object, outside any transaction block.
     ///
     /// A template-level item covers every object of the template; a per-object item only that object.
-    /// When the daily views are rebuilt as shadows anyway, only the yearly tables are indexed here.
-    mutating func planIndexes(_ template: Template, items: [DriftItem], dailyViewsRebuilt: Bool) {
+    /// When the daily views are rebuilt as shadows anyway, only the yearly tables are indexed here; so are
+    /// the relations in `rebuilt` (their shadows are built with every index). Indexes to create on the
+    /// relations in `afterSwap` are built in cleanup: their columns are added or renamed by the swap.
+    mutating func planIndexes(
+        _ template: Template, items: [DriftItem], dailyViewsRebuilt: Bool, rebuilt: Set<QualifiedName> = [],
+        afterSwap: Set<QualifiedName> = []
+    ) {
         let everywhereAdd = items.contains { $0.kind == .indexAdded && $0.tenant == nil }
         let everywhereDrop = items.contains { $0.kind == .indexRemoved && $0.tenant == nil }
         let objectsAdd = Set(items.filter { $0.kind == .indexAdded && $0.tenant != nil }.map(\.object))
@@ -26,12 +31,15 @@ extension PlanningRun {
                 default:
                     return nil
                 }
-            }.sorted { $0.name < $1.name }
+            }.filter { !rebuilt.contains($0.name) }.sorted { $0.name < $1.name }
             for relation in relations {
                 let validSpecs = Set(relation.indexes.filter(\.valid).map(\.spec))
                 if everywhereAdd || objectsAdd.contains(relation.name.description) {
                     let missing = template.indexes.filter { !validSpecs.contains($0) }
-                    if !missing.isEmpty { add(createIndexStep(template, tenant: tenant, relation: relation, specs: missing)) }
+                    if !missing.isEmpty {
+                        let phase: PlanStep.Phase = afterSwap.contains(relation.name) ? .cleanup : .prepare
+                        add(createIndexStep(template, tenant: tenant, relation: relation, specs: missing, phase: phase))
+                    }
                 }
                 if everywhereDrop || objectsDrop.contains(relation.name.description) {
                     let extra = relation.indexes.filter { $0.valid && !desiredSpecs.contains($0.spec) }.sorted { $0.name < $1.name }
@@ -41,7 +49,9 @@ extension PlanningRun {
         }
     }
 
-    private func createIndexStep(_ template: Template, tenant: Tenant, relation: LiveRelation, specs: [IndexSpec]) -> PlanStep {
+    private func createIndexStep(
+        _ template: Template, tenant: Tenant, relation: LiveRelation, specs: [IndexSpec], phase: PlanStep.Phase = .prepare
+    ) -> PlanStep {
         var statements: [String] = []
         var undo: [String] = []
         var targets: [String] = []
@@ -57,7 +67,7 @@ extension PlanningRun {
         }
         let bytes = relation.sizeBytes > 0 ? Double(relation.sizeBytes) : nil
         return PlanStep(
-            phase: .prepare, kind: .createIndex, stepClass: .online, template: template.name, tenant: tenant.schema,
+            phase: phase, kind: .createIndex, stepClass: .online, template: template.name, tenant: tenant.schema,
             targets: [relation.name.description] + targets, statements: statements, undo: undo, transactional: false,
             estimateBytes: nil, estimateSeconds: bytes.map { $0 * Double(specs.count) / Estimates.indexBytesPerSecond },
             reversible: true)

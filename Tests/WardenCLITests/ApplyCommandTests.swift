@@ -222,6 +222,43 @@ struct ApplyCommandTests {
         await world.tearDown()
     }
 
+    @Test("a removed column is refused without --allow-destructive (exit 3, nothing changed) and applied with it")
+    func destructiveRemovalNeedsTheFlag() async throws {
+        let world = try await World.make("apply_remove")
+        let yamlPath = world.folder.path + "/templates/foodlogstats.yaml"
+        let yaml = try String(contentsOfFile: yamlPath, encoding: .utf8)
+        let withoutFlags = yaml.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("name: flags,") }
+        #expect(withoutFlags.count == yaml.split(separator: "\n", omittingEmptySubsequences: false).count - 1)
+        try withoutFlags.joined(separator: "\n").write(toFile: yamlPath, atomically: true, encoding: .utf8)
+        let sqlPath = world.folder.path + "/templates/foodlogstats.sql"
+        try String(contentsOfFile: sqlPath, encoding: .utf8).replacing("    pf.flags,\n", with: "")
+            .write(toFile: sqlPath, atomically: true, encoding: .utf8)
+        let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(world.dsn))
+        let before = try await Self.yearlyTables(warehouse)
+
+        let refused = try await Subprocess.run([WardenCLITests.binary, "apply", "--yes"] + world.base)
+        #expect(refused.status == 3, "\(refused.standardOutput)\(refused.standardError)")
+        #expect(refused.standardError.contains("refusing to apply: destructive step"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("dropYearlyColumn"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("Nothing was changed."), "\(refused.standardError)")
+        #expect(try await Self.yearlyTables(warehouse) == before)
+        #expect(try await Self.leftovers(warehouse) == 0)
+        #expect(try await warehouse.scalar(Bool.self, "SELECT to_regclass('_wh.warden_runs') IS NULL"))
+
+        let applied = try await Subprocess.run([WardenCLITests.binary, "apply", "--yes", "--allow-destructive"] + world.base)
+        #expect(applied.status == 0, "\(applied.standardOutput)\(applied.standardError)")
+        let after = try await Self.yearlyTables(warehouse)
+        for (name, table) in before {
+            #expect(after[name]?.rows == table.rows, "\(name)")
+            #expect(after[name]?.columns.contains("flags") == false, "\(name)")
+        }
+        #expect(try await Self.leftovers(warehouse) == 0)
+        let drift = try await Subprocess.run([WardenCLITests.binary, "drift"] + world.base)
+        #expect(drift.status == 0, "\(drift.standardOutput)\(drift.standardError)")
+        await warehouse.close()
+        await world.tearDown()
+    }
+
     @Test("without a terminal and without --yes, apply refuses with exit 3 and changes nothing")
     func refusesWithoutTerminal() async throws {
         let world = try await World.make("apply_tty")
