@@ -155,7 +155,13 @@ public enum PlanExecutor {
                 let phaseStart = clock.now
                 let results: [StepResult]
                 if phase == .prepare && options.parallelism > 1 && steps.count > 1 {
-                    results = try await runConcurrently(steps, context: context)
+                    // Waves: schemas before what is built in them, builds before the views that read them.
+                    var done: [StepResult] = []
+                    for wave in Set(steps.map(\.prepareWave)).sorted() {
+                        done += try await runConcurrently(
+                            steps.filter { $0.prepareWave == wave }, phaseTotal: steps.count, context: context)
+                    }
+                    results = done
                 } else {
                     results = try await runSerially(steps, context: context)
                 }
@@ -227,11 +233,10 @@ public enum PlanExecutor {
         func stop() { stopped = true }
     }
 
-    /// Prepare: `parallelism` workers, each with its own connection, pulling steps in id order.
-    private static func runConcurrently(_ steps: [PlanStep], context: StepContext) async throws -> [StepResult] {
+    /// Prepare (one wave of it): `parallelism` workers, each with its own connection, pulling steps in id order.
+    private static func runConcurrently(_ steps: [PlanStep], phaseTotal: Int, context: StepContext) async throws -> [StepResult] {
         let queue = WorkQueue(steps)
         let workers = min(context.options.parallelism, steps.count)
-        let phaseTotal = steps.count
         return try await withThrowingTaskGroup(of: [StepResult].self) { group in
             for _ in 0..<workers {
                 group.addTask {
