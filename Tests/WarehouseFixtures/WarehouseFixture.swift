@@ -6,7 +6,7 @@ import WardenModel
 public struct WarehouseFixture {
     public var desired: DesiredWarehouse
     public var live: LiveWarehouse
-    public let asOf = Day("2026-01-06")!
+    public var asOf = Day("2026-01-06")!
 
     public static let foodlogstats = Template(
         name: "foodlogstats", description: "Daily food log statistics",
