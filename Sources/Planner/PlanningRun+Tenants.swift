@@ -155,7 +155,7 @@ extension PlanningRun {
         let built = templates.map(\.name).joined(separator: ", ")
         notes.append(schemaMissing
             ? "\(tenant.schema): new tenant: schema, yearly tables from \(settings.firstYear), daily views and tenant views of \(built) are built ahead; the public views gain it in the swap"
-            : "\(tenant.schema): finishing an interrupted tenant add (\(built)); the public views gain it in the swap")
+            : "\(tenant.schema): the schema exists without the tenant views of \(built) (an interrupted add?): what is missing is built ahead; the public views gain it in the swap")
     }
 
     /// `CREATE SCHEMA`, its owner and the `USAGE` the tenant's readers need.
@@ -306,11 +306,12 @@ extension PlanningRun {
     ///   tenant view it reads has its final columns), replacing any other;
     /// - prepare in waves (``PlanStep/prepareWave``): schemas, then builds, then new tenant views.
     mutating func finishTenantsAndYears() {
-        var laterTargets = Set<String>()
+        var replacedLater = Set<String>()
         var kept: [PlanStep] = []
         for step in swap.reversed() {
-            if step.kind == .replaceTenantView, let view = step.targets.last, laterTargets.contains(view) { continue }
-            laterTargets.formUnion(step.targets)
+            if step.kind == .replaceTenantView, let view = step.targets.last {
+                guard replacedLater.insert(view).inserted else { continue }
+            }
             kept.append(step)
         }
         swap = kept.reversed()
@@ -339,7 +340,7 @@ extension PlanningRun {
            relation.columns.map(\.type.name) == template.columns.map(\.type.name) {
             return true
         }
-        return swap.contains { $0.template == template.name && $0.targets.contains(view.description) }
+        return swap.contains { $0.kind == .replaceTenantView && $0.targets.last == view.description }
             || prepare.contains { $0.kind == .createTenantView && $0.targets.contains(view.description) }
     }
 }

@@ -262,6 +262,22 @@ struct TenantPlannerTests {
         #expect(rebuilt.statements.count == 1 + 1 + 12 + 1 + 1)
     }
 
+    @Test("one swap per tenant view: a rollover, a missing day and a grant on the same view plan one replace and the grant")
+    func oneSwapPerTenantView() throws {
+        var fixture = WarehouseFixture()
+        fixture.asOf = Day("2025-12-30")!
+        fixture.live = LiveWarehouse()
+        fixture.live.roles = ["analysts", "landb_readers", "postgres"]
+        fixture.build()
+        fixture.live.relations[QualifiedName(schema: "landb", name: "foodlogstats")]!.privileges = [:]
+        let plan = Self.plan(fixture, asOf: Day("2026-01-02")!)
+        #expect(Self.unplanned(plan).isEmpty, "\(plan.notes)")
+        let landb = plan.steps(in: .swap).filter { $0.tenant == "landb" }
+        #expect(landb.map(\.kind) == [.replaceTenantView, .grant])
+        #expect(landb[0].statements[0].hasSuffix(
+            "FROM landb.foodlogstats_2025\nUNION ALL\nSELECT id, store, weight FROM landb.foodlogstats_2026_01_01"))
+    }
+
     @Test("a lower firstYear backfills the missing year from the source and puts it first in the tenant view")
     func yearMissing() throws {
         var fixture = WarehouseFixture()
