@@ -70,6 +70,7 @@ let package = Package(
         .testTarget(name: "WardenModelTests", dependencies: ["WardenModel"]),
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "WardenModel"], resources: [.copy("Fixtures")]),
         .target(name: "WarehouseFixtures", dependencies: ["Drift", "WardenModel"], path: "Tests/WarehouseFixtures"),
+        .target(name: "WarehouseComparison", dependencies: ["Catalog", "WardenModel", "PostgresClient"], path: "Tests/WarehouseComparison"),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "WardenModel", "WarehouseFixtures"]),
         .testTarget(name: "PlannerTests", dependencies: ["WarehouseFixtures", "Planner", "Drift", "WardenModel"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "WardenModel", "PostgresClient", "DemoWorld", "TestSupport"]),
@@ -79,6 +80,7 @@ let package = Package(
         .testTarget(name: "WardenCLITests", dependencies: ["warden", "PostgresClient", "TestSupport", "DemoWorld"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "DemoWorld", "Executor", "Planner", "WardenModel", "PostgresClient", "TestSupport", "EmbeddedPostgres", logging,
+            "Controller", "WarehouseComparison",
         ]),
     ]
 )
