@@ -66,15 +66,13 @@ extension PlanningRun {
         let years = expectedYears.filter {
             yearItems.contains(QualifiedName(schema: tenant.schema, name: ObjectNames.yearlyTable(template.name, $0)).description)
         }
-        if !years.isEmpty || mine.contains(where: { $0.kind == .tenantView || $0.kind == .dayUnexpected }) {
-            // CREATE OR REPLACE VIEW may append columns, never drop, retype or reorder them.
-            guard viewTakesTemplateColumns(view, template: template) else {
-                for item in mine where [.yearRollover, .yearMissing, .tenantView].contains(item.kind) {
-                    notPlanned(item, because: "the tenant view's columns differ from the template's: the column change comes first")
-                }
-                return items.filter { !($0.template == template.name && $0.tenant == tenant.schema
-                    && [.yearRollover, .yearMissing, .tenantView].contains($0.kind)) }
+        guard swapColumns(view, template: template) != nil else {
+            // The view has a column the template dropped or retyped: that change rebuilds the views first.
+            for item in mine where item.kind == .yearRollover || item.kind == .yearMissing {
+                notPlanned(item, because: "the tenant view has columns the template no longer has: the column change comes first")
             }
+            return items.filter { !($0.template == template.name && $0.tenant == tenant.schema
+                && ($0.kind == .yearRollover || $0.kind == .yearMissing)) }
         }
         if !years.isEmpty { planYears(template, tenant: tenant, years: years) }
         planRolledOverLeftovers(template, tenant: tenant)
@@ -93,12 +91,15 @@ extension PlanningRun {
         }
     }
 
-    /// Whether `CREATE OR REPLACE VIEW` can give the live view the template's columns: its columns are the
-    /// template's first ones, same names and types.
-    func viewTakesTemplateColumns(_ view: QualifiedName, template: Template) -> Bool {
-        guard let live = live.relations[view] else { return true }
-        guard live.columns.count <= template.columns.count else { return false }
-        return zip(live.columns, template.columns).allSatisfy { $0.name == $1.name && $0.type.name == $1.type.name }
+    /// The columns a tenant-view swap of this rule names: the live view's own (a swap that changes members
+    /// never changes columns: a column change has rules of its own, which supersede this swap), or the
+    /// template's when there is no view. `nil` when the live view has a column the template does not (a
+    /// yearly table built now would lack it).
+    func swapColumns(_ view: QualifiedName, template: Template) -> [String]? {
+        guard let live = live.relations[view], live.kind == .view else { return template.columns.map(\.name) }
+        let desired = Dictionary(template.columns.map { ($0.name, $0.type.name) }, uniquingKeysWith: { first, _ in first })
+        guard live.columns.allSatisfy({ desired[$0.name] == $0.type.name }) else { return nil }
+        return live.columns.map(\.name)
     }
 
     /// Whether a desired tenant joins the template's public view in this plan: its connection exists and
@@ -122,7 +123,8 @@ extension PlanningRun {
             if live.roles.isEmpty || live.roles.contains(role) {
                 roles.append(role)
             } else {
-                notes.append("role \(role) does not exist: create it (warden never creates roles), then the grant on \(object) is planned")
+                notes.append("role \(role) does not exist: create it (warden never creates roles), "
+                    + "then the grant on \(object) is planned")
             }
         }
         return roles
@@ -154,8 +156,10 @@ extension PlanningRun {
         }
         let built = templates.map(\.name).joined(separator: ", ")
         notes.append(schemaMissing
-            ? "\(tenant.schema): new tenant: schema, yearly tables from \(settings.firstYear), daily views and tenant views of \(built) are built ahead; the public views gain it in the swap"
-            : "\(tenant.schema): the schema exists without the tenant views of \(built) (an interrupted add?): what is missing is built ahead; the public views gain it in the swap")
+            ? "\(tenant.schema): new tenant: schema, yearly tables from \(settings.firstYear), daily views and tenant views "
+                + "of \(built) are built ahead; the public views gain it in the swap"
+            : "\(tenant.schema): the schema exists without the tenant views of \(built) (an interrupted add?): what is "
+                + "missing is built ahead; the public views gain it in the swap")
     }
 
     /// `CREATE SCHEMA`, its owner and the `USAGE` the tenant's readers need.
@@ -240,8 +244,10 @@ extension PlanningRun {
                 statements: [WarehouseDDL.dropSchemaIfEmpty(schema)], transactional: false,
                 estimateSeconds: Estimates.catalogStatementSeconds, reversible: false))
         } else {
-            let listed = foreign.prefix(3).map(\.description).joined(separator: ", ") + (foreign.count > 3 ? " and \(foreign.count - 3) more" : "")
-            notes.append("\(schema): its schema is kept: it holds \(foreign.count) relation(s) warden does not manage (\(listed)); warden drops only its own objects")
+            let listed = foreign.prefix(3).map(\.description).joined(separator: ", ")
+                + (foreign.count > 3 ? " and \(foreign.count - 3) more" : "")
+            notes.append("\(schema): its schema is kept: it holds \(foreign.count) relation(s) warden does not manage "
+                + "(\(listed)); warden drops only its own objects")
         }
     }
 
@@ -321,7 +327,8 @@ extension PlanningRun {
             let blocked = members.filter { !tenantViewReachesTemplateColumns($0, template: template) }
             guard blocked.isEmpty else {
                 notes.append("not planned yet: view.public \(QualifiedName(schema: settings.publicSchema, name: template.name)) "
-                    + "(\(blocked.map(\.description).joined(separator: ", ")) lack the template's columns: the column change comes first)")
+                    + "(\(blocked.map(\.description).joined(separator: ", ")) lack the template's columns: "
+                    + "the column change comes first)")
                 continue
             }
             swap.removeAll { $0.kind == .replacePublicView && $0.template == template.name }

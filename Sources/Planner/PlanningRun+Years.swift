@@ -52,12 +52,19 @@ extension PlanningRun {
     }
 
     /// The tenant view's swap with the members it has once this plan has run: the yearly tables (live or
-    /// built here), then the current year's daily views. Another path planning the same tenant view later
-    /// (missing days, a column change) supersedes it: see ``finishTenantsAndYears()``.
+    /// built here), then the current year's daily views; its columns stay what they are (see
+    /// ``swapColumns(_:template:)``). Another rule planning the same tenant view later (missing days, a
+    /// column change) supersedes it: see ``finishTenantsAndYears()``.
     mutating func replaceTenantView(_ template: Template, tenant: Tenant) {
+        let view = QualifiedName(schema: tenant.schema, name: template.name)
         let days = expectedDays.map { QualifiedName(schema: tenant.schema, name: ObjectNames.dailyView(template.name, $0)) }
-        add(tenantViewStep(template, tenant: tenant, members: historicalMembers(template, tenant: tenant).members + days, columnsAdded: []))
-        coveredObjects.insert(QualifiedName(schema: tenant.schema, name: template.name).description)
+        let members = historicalMembers(template, tenant: tenant).members + days
+        var step = tenantViewStep(template, tenant: tenant, members: members, columnsAdded: [])
+        if let columns = swapColumns(view, template: template), columns != template.columns.map(\.name) {
+            step.statements = [WarehouseDDL.tenantView(view, columns: columns, members: members)]
+        }
+        add(step)
+        coveredObjects.insert(view.description)
     }
 
     /// Plans one yearly table (see ``YearlyTableLoad``): a shadow, loaded a month per statement, then
@@ -103,7 +110,8 @@ extension PlanningRun {
             }
             month = []
         }
-        statements.append(YearlyTableLoad.finish(shadow, final: final, year: year, template: template, stamp: stamp, owner: managedOwner))
+        statements.append(YearlyTableLoad.finish(
+            shadow, final: final, year: year, template: template, stamp: stamp, owner: managedOwner))
         statements.append("ANALYZE \(final)")
         plannedYearlyTables.insert(final)
 

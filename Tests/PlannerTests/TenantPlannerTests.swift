@@ -278,6 +278,35 @@ struct TenantPlannerTests {
             "FROM landb.foodlogstats_2025\nUNION ALL\nSELECT id, store, weight FROM landb.foodlogstats_2026_01_01"))
     }
 
+    @Test("a rollover and an appended column in one plan: the yearly table from the source with the new column, one swap per tenant")
+    func rolloverWithAppendedColumn() throws {
+        var fixture = WarehouseFixture()
+        fixture.asOf = Day("2025-12-30")!
+        fixture.live = LiveWarehouse()
+        fixture.live.roles = ["analysts", "landb_readers", "postgres"]
+        fixture.build()
+        fixture.appendWasteCategory()
+        let plan = Self.plan(fixture, asOf: Day("2026-01-02")!)
+        #expect(Self.unplanned(plan).isEmpty, "\(plan.notes)")
+        #expect(!plan.notes.contains { $0.contains("plan the rollover first") }, "\(plan.notes)")
+        let yearly = try #require(plan.steps.first { $0.kind == .buildYearlyTable && $0.tenant == "landb" })
+        #expect(yearly.statements[0].contains("(id bigint, store text, weight numeric(10,3), waste_category text DEFAULT 'UNKNOWN')"))
+        // The daily views of 2025 lack the new column: every day comes from the source.
+        #expect(yearly.statements.joined().components(separatedBy: "dblink('landb-prod', $q$").count - 1 == 365)
+        let swaps = plan.steps(in: .swap).filter { $0.kind == .replaceTenantView }
+        #expect(swaps.map(\.tenant) == ["landb", "acme"])
+        #expect(swaps[0].statements == [
+            """
+            CREATE OR REPLACE VIEW landb.foodlogstats AS
+            SELECT id, store, weight, waste_category FROM landb.foodlogstats_2025
+            UNION ALL
+            SELECT id, store, weight, waste_category FROM landb.foodlogstats_2026_01_01
+            """,
+        ])
+        #expect(plan.steps(in: .swap).last?.kind == .updateRegistry || plan.steps(in: .swap).contains { $0.kind == .replacePublicView })
+        #expect(plan.steps(in: .cleanup).filter { $0.kind == .dropDailyView && $0.statements.count == 363 }.count == 2)
+    }
+
     @Test("a lower firstYear backfills the missing year from the source and puts it first in the tenant view")
     func yearMissing() throws {
         var fixture = WarehouseFixture()
