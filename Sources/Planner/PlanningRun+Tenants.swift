@@ -158,8 +158,8 @@ extension PlanningRun {
         notes.append(schemaMissing
             ? "\(tenant.schema): new tenant: schema, yearly tables from \(settings.firstYear), daily views and tenant views "
                 + "of \(built) are built ahead; the public views gain it in the swap"
-            : "\(tenant.schema): the schema exists without the tenant views of \(built) (an interrupted add?): what is "
-                + "missing is built ahead; the public views gain it in the swap")
+            : "\(tenant.schema): no tenant view of \(built) yet (a new template, or an add an earlier run did not "
+                + "finish): what is missing is built ahead; the public views gain it in the swap")
     }
 
     /// `CREATE SCHEMA`, its owner and the `USAGE` the tenant's readers need.

@@ -115,7 +115,8 @@ extension PlanningRun {
         statements.append("ANALYZE \(final)")
         plannedYearlyTables.insert(final)
 
-        let sourceBytes = averageDailySize(template).map { $0 * Double(fromSource) }
+        let daily = fromSource == 0 ? nil : typicalDailySize(template, tenant: tenant) ?? averageDailySize(template)
+        let sourceBytes = daily.map { $0 * Double(fromSource) }
         let bytes: Double? = fromSource == 0 ? copied : sourceBytes.map { $0 + copied }
         add(PlanStep(
             phase: .prepare, kind: .buildYearlyTable, stepClass: .online, template: template.name, tenant: tenant.schema,

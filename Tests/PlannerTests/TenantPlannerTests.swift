@@ -120,6 +120,23 @@ struct TenantPlannerTests {
         #expect(plan.steps(in: .cleanup).isEmpty)
     }
 
+    @Test("a new template is built for every tenant like a tenant add: yearly tables, days, tenant views, then its public view")
+    func templateAdded() throws {
+        var fixture = WarehouseFixture()
+        fixture.desired.templates.append(Template(
+            name: "wastestats", description: "Waste", query: "SELECT id, kind FROM waste WHERE day = '{TARGET_DATE}'",
+            columns: [Column(name: "id", type: ColumnType("bigint")!), Column(name: "kind", type: ColumnType("text")!)],
+            indexes: [IndexSpec(columns: ["id"], unique: true)]))
+        let plan = fixture.plan()
+        #expect(Self.unplanned(plan).isEmpty, "\(plan.notes)")
+        #expect(plan.steps.allSatisfy { $0.template == "wastestats" })
+        #expect(!plan.steps.contains { $0.kind == .createSchema })
+        #expect(plan.steps.filter { $0.kind == .buildYearlyTable }.map(\.targets) == [["landb.wastestats_2025"], ["acme.wastestats_2025"]])
+        #expect(plan.steps.filter { $0.kind == .createTenantView }.count == 2)
+        #expect(plan.steps(in: .swap).map(\.kind) == [.replacePublicView])
+        #expect(plan.steps(in: .swap)[0].statements[0].hasPrefix("CREATE OR REPLACE VIEW public.wastestats AS\nSELECT 'acme'::text AS tenant, id, kind FROM acme.wastestats"))
+    }
+
     @Test("an owner in warehouse.yaml owns every object a tenant add creates")
     func ownerOfNewObjects() throws {
         var fixture = Self.withBistro()
