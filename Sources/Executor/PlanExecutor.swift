@@ -148,20 +148,14 @@ public enum PlanExecutor {
         do {
             let context = StepContext(
                 configuration: configuration, options: options, logger: logger, journal: journal, runID: runID,
-                progress: progress, total: plan.steps.count)
+                progress: progress, total: plan.steps.count, prepare: plan.steps(in: .prepare))
             for phase in PlanStep.Phase.allCases {
                 let steps = plan.steps(in: phase).sorted { $0.id < $1.id }
                 guard !steps.isEmpty else { continue }
                 let phaseStart = clock.now
                 let results: [StepResult]
                 if phase == .prepare && options.parallelism > 1 && steps.count > 1 {
-                    // Waves: schemas before what is built in them, builds before the views that read them.
-                    var done: [StepResult] = []
-                    for wave in Set(steps.map(\.prepareWave)).sorted() {
-                        done += try await runConcurrently(
-                            steps.filter { $0.prepareWave == wave }, phaseTotal: steps.count, context: context)
-                    }
-                    results = done
+                    results = try await runConcurrently(steps, context: context)
                 } else {
                     results = try await runSerially(steps, context: context)
                 }
@@ -198,10 +192,12 @@ public enum PlanExecutor {
         let progress: (@Sendable (String) -> Void)?
         let total: Int
         let counter = Counter()
+        /// Holds a prepare step until the earlier steps of lower waves have finished.
+        let barrier: PrepareBarrier
 
         init(
             configuration: ConnectionConfiguration, options: ApplyOptions, logger: Logger, journal: Journal,
-            runID: Int64, progress: (@Sendable (String) -> Void)?, total: Int
+            runID: Int64, progress: (@Sendable (String) -> Void)?, total: Int, prepare: [PlanStep] = []
         ) {
             self.configuration = configuration
             self.options = options
@@ -210,6 +206,7 @@ public enum PlanExecutor {
             self.runID = runID
             self.progress = progress
             self.total = total
+            self.barrier = PrepareBarrier(prepare)
         }
     }
 
@@ -233,10 +230,11 @@ public enum PlanExecutor {
         func stop() { stopped = true }
     }
 
-    /// Prepare (one wave of it): `parallelism` workers, each with its own connection, pulling steps in id order.
-    private static func runConcurrently(_ steps: [PlanStep], phaseTotal: Int, context: StepContext) async throws -> [StepResult] {
+    /// Prepare: `parallelism` workers, each with its own connection, pulling steps in id order.
+    private static func runConcurrently(_ steps: [PlanStep], context: StepContext) async throws -> [StepResult] {
         let queue = WorkQueue(steps)
         let workers = min(context.options.parallelism, steps.count)
+        let phaseTotal = steps.count
         return try await withThrowingTaskGroup(of: [StepResult].self) { group in
             for _ in 0..<workers {
                 group.addTask {
@@ -308,8 +306,22 @@ final class Worker: @unchecked Sendable {
         return opened
     }
 
-    /// Runs a step with retries; records it in the journal.
+    /// Runs a step with retries, once the prepare steps it depends on have finished; records it in the
+    /// journal.
     func run(_ step: PlanStep, phaseTotal: Int) async throws -> PlanExecutor.StepResult {
+        try await context.barrier.wait(for: step)
+        do {
+            let result = try await runAdmitted(step, phaseTotal: phaseTotal)
+            await context.barrier.finished(step)
+            return result
+        } catch {
+            await context.barrier.abandon(because: error)
+            throw error
+        }
+    }
+
+    /// Runs a step the barrier let through.
+    private func runAdmitted(_ step: PlanStep, phaseTotal: Int) async throws -> PlanExecutor.StepResult {
         let options = context.options
         let journal = context.journal
         let clock = ContinuousClock()
