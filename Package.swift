@@ -84,6 +84,12 @@ let package = Package(
         .testTarget(name: "WardenModelTests", dependencies: ["WardenModel"]),
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "WardenModel"], resources: [.copy("Fixtures")]),
         .target(name: "WarehouseFixtures", dependencies: ["Drift", "WardenModel"], path: "Tests/WarehouseFixtures"),
+        .target(name: "WarehouseComparison", dependencies: ["Catalog", "WardenModel", "PostgresClient"], path: "Tests/WarehouseComparison"),
+        // Tenants added and removed, year rollover: reconciled warehouses against ones built from scratch.
+        .testTarget(name: "TenantLifecycleTests", dependencies: [
+            "Controller", "DemoWorld", "Executor", "Planner", "WardenModel", "PostgresClient", "TestSupport", "EmbeddedPostgres",
+            "WarehouseComparison", logging,
+        ]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "WardenModel", "WarehouseFixtures"]),
         .testTarget(name: "PlannerTests", dependencies: ["WarehouseFixtures", "Planner", "Drift", "WardenModel"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Planner", "WardenModel"]),

@@ -123,27 +123,7 @@ public enum DemoWorld {
         }
         let clock = ContinuousClock()
         let sourcesStarted = clock.now
-        let sourceSchema = try read("source/schema.sql")
-        let firstDay = PostgresDate(year: configuration.firstYear, month: 1, day: 1)
-        var sourceRows: [String: Int] = [:]
-        try await withThrowingTaskGroup(of: (String, Int).self) { group in
-            for tenant in configuration.tenants {
-                group.addTask {
-                    let database = configuration.sourceDatabase(tenant)
-                    try await cluster.dropDatabase(database)
-                    try await cluster.createDatabase(database)
-                    let source = try await cluster.connect(database: database, logger: logger)
-                    defer { Task { await source.close() } }
-                    try await source.executeScript(sourceSchema)
-                    try await source.query("SELECT demo_create_stores($1, $2)", [tenant.schema, tenant.stores])
-                    let rows = try await source.scalar(
-                        Int.self, "SELECT demo_generate_foodlogs($1::date, $2::date, $3, $4)",
-                        [firstDay, configuration.asOf, tenant.rowsPerDay, tenant.seed])
-                    return (database, rows)
-                }
-            }
-            for try await (database, rows) in group { sourceRows[database] = rows }
-        }
+        let sourceRows = try await buildSources(on: cluster, configuration, logger: logger)
         let sourceSeconds = seconds(clock.now - sourcesStarted)
 
         let warehouseStarted = clock.now

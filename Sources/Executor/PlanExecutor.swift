@@ -201,7 +201,7 @@ public enum PlanExecutor {
         do {
             let context = StepContext(
                 configuration: configuration, options: options, logger: logger, journal: journal, runID: runID,
-                progress: progress, total: plan.steps.count)
+                progress: progress, total: plan.steps.count, prepare: plan.steps(in: .prepare))
             for phase in PlanStep.Phase.allCases {
                 let steps = plan.steps(in: phase).sorted { $0.id < $1.id }
                 guard !steps.isEmpty else { continue }
@@ -271,10 +271,12 @@ public enum PlanExecutor {
         let progress: (@Sendable (String) -> Void)?
         let total: Int
         let counter = Counter()
+        /// Holds a prepare step until the earlier steps of lower waves have finished.
+        let barrier: PrepareBarrier
 
         init(
             configuration: ConnectionConfiguration, options: ApplyOptions, logger: Logger, journal: Journal,
-            runID: Int64, progress: (@Sendable (String) -> Void)?, total: Int
+            runID: Int64, progress: (@Sendable (String) -> Void)?, total: Int, prepare: [PlanStep] = []
         ) {
             self.configuration = configuration
             self.options = options
@@ -283,6 +285,7 @@ public enum PlanExecutor {
             self.runID = runID
             self.progress = progress
             self.total = total
+            self.barrier = PrepareBarrier(prepare)
         }
     }
 
@@ -456,8 +459,22 @@ final class Worker: @unchecked Sendable {
         return opened
     }
 
-    /// Runs a step with retries; records it in the journal.
+    /// Runs a step with retries, once the prepare steps it depends on have finished; records it in the
+    /// journal.
     func run(_ step: PlanStep, phaseTotal: Int) async throws -> PlanExecutor.StepResult {
+        try await context.barrier.wait(for: step)
+        do {
+            let result = try await runAdmitted(step, phaseTotal: phaseTotal)
+            await context.barrier.finished(step)
+            return result
+        } catch {
+            await context.barrier.abandon(because: error)
+            throw error
+        }
+    }
+
+    /// Runs a step the barrier let through.
+    private func runAdmitted(_ step: PlanStep, phaseTotal: Int) async throws -> PlanExecutor.StepResult {
         let options = context.options
         let journal = context.journal
         let clock = ContinuousClock()

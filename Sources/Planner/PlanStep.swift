@@ -42,6 +42,19 @@ public struct PlanStep: Sendable, Hashable, Codable {
         case replaceTenantView
         /// `CREATE OR REPLACE VIEW` of a public view.
         case replacePublicView
+        /// `CREATE SCHEMA` of a new tenant, with its owner and `USAGE` grants.
+        case createSchema
+        /// Creates `_wh.mv_templates` in an empty warehouse.
+        case createRegistry
+        /// Builds a yearly table under `<name>__shadow`, a month per statement (from the year's daily
+        /// views, or the source day by day), then renames, indexes and stamps it.
+        case buildYearlyTable
+        /// Creates a new tenant's union view (nobody reads it until the public view does).
+        case createTenantView
+        /// Drops the views, daily views, yearly tables and leftovers of a removed tenant's template.
+        case dropTenantObjects
+        /// Drops a removed tenant's schema, when nothing warden does not manage is left in it.
+        case dropSchema
         /// `CREATE INDEX CONCURRENTLY`.
         case createIndex
         /// `DROP INDEX CONCURRENTLY`.

@@ -2,8 +2,10 @@ import Drift
 import WardenModel
 
 extension PlanningRun {
-    /// Plans every item, template by template, then the items about no template.
+    /// Plans every item: tenants added or removed and yearly tables first (they decide what the tenant and
+    /// public views read), then template by template, then the items about no template.
     mutating func plan(_ items: [DriftItem]) {
+        let items = planTenantsAndYears(items)
         var remaining = items
         for template in desired.templates {
             let mine = items.filter { $0.template == template.name }
@@ -18,6 +20,7 @@ extension PlanningRun {
             if item.kind == .shadowLeftover && coveredObjects.contains(item.object) { continue }
             notPlanned(item)
         }
+        finishTenantsAndYears()
     }
 
     /// Plans the items of one template.

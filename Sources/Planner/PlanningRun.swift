@@ -16,6 +16,8 @@ struct PlanningRun {
     var notes: [String] = []
     /// Objects (as drift names them) whose items the planned steps already cover.
     var coveredObjects: Set<String> = []
+    /// Yearly tables this plan builds: tenant views planned after them read these, not the year's daily views.
+    var plannedYearlyTables: Set<QualifiedName> = []
 
     init(desired: DesiredWarehouse, live: LiveWarehouse, asOf: Day, policy: Policy) {
         self.desired = desired
@@ -36,8 +38,8 @@ struct PlanningRun {
     /// The live relation with that role in a schema.
     func relation(_ schema: String, _ role: ObjectNames.Role) -> LiveRelation? { objects[schema]?[role] }
 
-    /// The members of a tenant view before its daily views: each past year's yearly table, or that
-    /// year's daily views while its rollover is pending, oldest first.
+    /// The members of a tenant view before its daily views: each past year's yearly table (live or built
+    /// by this plan), or that year's daily views while its rollover is pending, oldest first.
     func historicalMembers(_ template: Template, tenant: Tenant) -> (members: [QualifiedName], pendingRollover: [Int]) {
         var members: [QualifiedName] = []
         var pending: [Int] = []
@@ -45,6 +47,11 @@ struct PlanningRun {
         for year in expectedYears {
             if let table = tenantObjects[.yearlyTable(template: template.name, year: year)] {
                 members.append(table.name)
+                continue
+            }
+            let planned = QualifiedName(schema: tenant.schema, name: ObjectNames.yearlyTable(template.name, year))
+            if plannedYearlyTables.contains(planned) {
+                members.append(planned)
                 continue
             }
             let days = tenantObjects.keys.compactMap { role -> Day? in

@@ -1,0 +1,12 @@
+extension PlanStep {
+    /// The order of prepare work: every step of a wave finishes before a step of the next starts; the steps
+    /// of one wave run in parallel. Schemas and the registry table first, then what is built in them,
+    /// then the new tenant views that read what was built.
+    public var prepareWave: Int {
+        switch kind {
+        case .createSchema, .createRegistry: 0
+        case .createTenantView: 2
+        default: 1
+        }
+    }
+}
