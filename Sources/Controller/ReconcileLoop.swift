@@ -107,8 +107,8 @@ public actor ReconcileLoop {
         setCondition(.suspended, true, reason: "Suspended", message: reason)
         logger.notice("suspended: \(reason)")
         if let connection {
-            try? await RunJournal.install(on: connection)
-            try? await connection.execute(
+            _ = try? await RunJournal.install(on: connection)
+            _ = try? await connection.execute(
                 """
                 INSERT INTO _wh.warden_meta (key, value) VALUES ('controller.suspended', $1)
                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
@@ -124,7 +124,7 @@ public actor ReconcileLoop {
         setCondition(.suspended, false, reason: "Resumed", message: "reconciling")
         logger.notice("resumed")
         if let connection {
-            try? await connection.execute("DELETE FROM _wh.warden_meta WHERE key = 'controller.suspended'")
+            _ = try? await connection.execute("DELETE FROM _wh.warden_meta WHERE key = 'controller.suspended'")
         }
         trigger(fetch: false)
     }
