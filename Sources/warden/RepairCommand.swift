@@ -11,9 +11,9 @@ extension Warden {
         static let configuration = CommandConfiguration(
             abstract: "Put a dropped or broken public or tenant view back from what exists now, with its grants. Exit 0 done or nothing to repair, 1 refused or error, 3 another warden holds the apply lock.",
             discussion: """
-                Seed 000's emergency procedures (_wh.update_public_view_by_template,
-                _wh.update_tenant_union_view_by_template), one transaction per template, under the apply lock,
-                recorded in _wh.warden_runs. A view is only ever dropped in the transaction that creates it again.
+                Seed 000's emergency procedures (_wh.update_public_view_by_template, \
+                _wh.update_tenant_union_view_by_template), one transaction per template, under the apply lock, \
+                recorded in _wh.warden_runs. A view is only ever dropped in the transaction that creates it again. \
                 Maintenance windows do not apply. See docs/REPAIR.md.
                 """,
             subcommands: [PublicView.self, TenantView.self])
@@ -56,12 +56,17 @@ extension Warden {
 struct RepairOptions: ParsableArguments {
     @OptionGroup var source: SourceOptions
     @OptionGroup var database: DatabaseOptions
-    @OptionGroup var asOf: AsOfOptions
+    @Option(help: ArgumentHelp("The warehouse's today (YYYY-MM-DD): daily views before it are members; default: today in the warehouse time zone.", valueName: "DATE"))
+    var asOf: String?
     @Option(help: "Why this repair runs; recorded in _wh.warden_runs.")
     var reason: String?
     @Flag(help: "Print the SQL of each repair without running it (exit 2 when something needs repair).")
     var dryRun = false
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let asOf, Day(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-03-15, not '\(asOf)'") }
+    }
 
     /// Plans and runs `request`, printing what it did.
     func repair(_ request: ViewRepair.Request) async throws {
@@ -69,8 +74,8 @@ struct RepairOptions: ParsableArguments {
         let outcome = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
             do {
                 return try await Pipeline.repair(
-                    request, source: source.source, database: database.configuration, asOf: asOf.asOf.flatMap(Day.init),
-                    now: asOf.now, dryRun: dryRun, command: Warden.Apply.commandLine(), reason: reason, logger: logger)
+                    request, source: source.source, database: database.configuration, asOf: asOf.flatMap(Day.init),
+                    now: Date(), dryRun: dryRun, command: Warden.Apply.commandLine(), reason: reason, logger: logger)
             } catch let error as ApplyError {
                 switch error {
                 case .anotherWriter:
