@@ -48,7 +48,7 @@ public struct RepairedView: Sendable, Hashable {
     /// columns; SELECT granted to analysts (it was missing)`.
     public var summary: String {
         var line = action == .regranted
-            ? "\(name): grants restored"
+            ? "\(name): \(grantedTo.isEmpty ? "owner" : "grants") restored"
             : "\(name): \(action.rawValue) over \(memberSummary), \(columns.count) column\(columns.count == 1 ? "" : "s")"
         if !grantedTo.isEmpty { line += "; SELECT granted to \(grantedTo.joined(separator: ", "))" }
         if let owner { line += "; owner \(owner)" }
