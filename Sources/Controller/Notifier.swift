@@ -9,22 +9,26 @@ import FoundationNetworking
 /// and a bounded number of retries with backoff, and at most ``maxPending`` deliveries wait at once (the
 /// oldest are dropped, with a log line, beyond that).
 public actor Notifier {
-    public enum Event: String, Sendable, CaseIterable, Codable {
-        case drift
-        case blocked
-        case applyStarted = "apply-started"
-        case applySucceeded = "apply-succeeded"
-        case applyFailed = "apply-failed"
-    }
+    public typealias Event = ControllerConfiguration.Event
 
+    /// A webhook: where to post and which events (all when empty).
     public struct Webhook: Sendable {
         public var url: URL
-        /// The events posted to it; all when empty.
         public var events: Set<Event>
+        /// The URL as logs may show it (a webhook URL often carries a secret).
+        public var redacted: String
 
-        public init(url: URL, events: Set<Event> = []) {
+        public init(url: URL, events: Set<Event> = [], redacted: String) {
             self.url = url
             self.events = events
+            self.redacted = redacted
+        }
+
+        /// The webhooks of a controller configuration (invalid URLs were refused when it loaded).
+        public static func from(_ configuration: ControllerConfiguration.Notifications) -> [Webhook] {
+            configuration.webhooks.compactMap { hook in
+                URL(string: hook.url).map { Webhook(url: $0, events: Set(hook.events), redacted: hook.redactedURL) }
+            }
         }
     }
 
@@ -62,17 +66,17 @@ public actor Notifier {
         }
         for webhook in webhooks where webhook.events.isEmpty || webhook.events.contains(event) {
             guard pending < Self.maxPending else {
-                logger.warning("notification \(event.rawValue) to \(webhook.url.host ?? "?") dropped: \(pending) deliveries already waiting")
+                logger.warning("notification \(event.rawValue) to \(webhook.redacted) dropped: \(pending) deliveries already waiting")
                 continue
             }
             pending += 1
-            Task { await self.deliver(data, event: event, to: webhook.url) }
+            Task { await self.deliver(data, event: event, to: webhook) }
         }
     }
 
-    private func deliver(_ body: Data, event: Event, to url: URL) async {
+    private func deliver(_ body: Data, event: Event, to webhook: Webhook) async {
         defer { pending -= 1 }
-        var request = URLRequest(url: url)
+        var request = URLRequest(url: webhook.url)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("warden", forHTTPHeaderField: "User-Agent")
@@ -95,7 +99,7 @@ public actor Notifier {
             }
             guard attempt <= retries else {
                 failed += 1
-                logger.warning("notification \(event.rawValue) to \(url.host ?? "?") failed after \(attempt) attempts: \(problem)")
+                logger.warning("notification \(event.rawValue) to \(webhook.redacted) failed after \(attempt) attempts: \(problem)")
                 return
             }
             let delay = min(10_000, 250 << (attempt - 1))

@@ -132,6 +132,15 @@ public actor ReconcileLoop {
     /// The live connection to the warehouse, if any (for the run history endpoint).
     public func currentConnection() -> PostgresConnection? { connection }
 
+    var observedDrift: DriftReport? { observed.drift }
+    var observedPlan: Plan? { observed.plan }
+    var observedPhaseTimes: [PlanStep.Phase: Admission] { observed.phaseTimes }
+    var observedAt: Date { observed.evaluatedAt }
+    var observedWindows: [WindowOccurrence] { observed.windowsAhead }
+    var hasDesiredState: Bool { desired != nil }
+    /// Whether ``stop()`` was called.
+    public var isStopped: Bool { stopping }
+
     // MARK: The loop
 
     /// Runs passes until ``stop()`` or cancellation; then releases the lead.

@@ -49,8 +49,11 @@ struct AsOfOptions: ParsableArguments {
     var now: Date { at.flatMap(Self.parseTime) ?? Date() }
 
     /// A wall clock that starts at `--at` (or now) and runs on, for an apply that takes time.
-    var clock: @Sendable () -> Date {
-        guard let start = at.flatMap(Self.parseTime) else { return { Date() } }
+    var clock: @Sendable () -> Date { Self.clock(startingAt: at) }
+
+    /// A wall clock that starts at `time` (RFC 3339; the real clock when `nil`) and runs on.
+    static func clock(startingAt time: String?) -> @Sendable () -> Date {
+        guard let start = time.flatMap(parseTime) else { return { Date() } }
         let began = Date()
         return { start.addingTimeInterval(Date().timeIntervalSince(began)) }
     }
