@@ -1,0 +1,203 @@
+import DemoWorld
+import Foundation
+import PostgresClient
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `warden run` end to end: real binary, real git repository, embedded PostgreSQL, HTTP.
+@Suite("warden run", .timeLimit(.minutes(6)))
+struct ControllerRunTests {
+    /// The controllers run as if it were Sunday 2026-01-04 09:00 UTC: inside the demo's `sunday-night`
+    /// window (02:00–06:00 America/Chicago), the warehouse's today being that date.
+    static let at = "2026-01-04T09:00:00Z"
+
+    /// A demo legacy warehouse, a schema repository with its desired state, and a controller configuration.
+    struct Rig {
+        var built: DemoWorld.Built
+        var repository: GitRepositoryFixture
+        var folder: TemporaryFolder
+        var token = "s3cret-\(UUID().uuidString)"
+        var dsn: String { built.warehouseConnectionString }
+
+        static func make(_ label: String) async throws -> Rig {
+            let cluster = try await TestCluster.shared()
+            let prefix = "\(label)_\(UUID().uuidString.prefix(6).lowercased())_"
+            let built = try await DemoWorld.build(
+                on: cluster,
+                DemoWorld.Configuration(asOf: PostgresDate(year: 2026, month: 1, day: 4), firstYear: 2025, databasePrefix: prefix))
+            let repository = try await GitRepositoryFixture()
+            try repository.copy(folder: packageRoot + "/desired-state", to: "desired-state")
+            let yaml = try String(contentsOfFile: repository.path + "/desired-state/warehouse.yaml", encoding: .utf8)
+            try repository.write(yaml.replacing("firstYear: 2024", with: "firstYear: 2025"), to: "desired-state/warehouse.yaml")
+            _ = try await repository.commitAll("adopt the demo warehouse")
+            let rig = Rig(built: built, repository: repository, folder: try TemporaryFolder("warden-run"))
+            try rig.token.write(toFile: rig.folder.path + "/token", atomically: true, encoding: .utf8)
+            chmod(rig.folder.path + "/token", 0o600)
+            return rig
+        }
+
+        /// A configuration polling every second, re-reading the catalog every 3 s.
+        func config(port: Int, url: String? = nil) throws -> String {
+            let path = folder.path + "/warden-\(port).yaml"
+            try """
+                source: { url: "\(url ?? repository.path)", ref: main, path: desired-state, interval: 1s }
+                database: { url: "\(dsn)" }
+                reconcile: { mode: apply, resync: 3s }
+                http: { listen: "127.0.0.1:\(port)", tokenFile: \(folder.path)/token }
+                log: { format: text, level: info }
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+
+        func start(port: Int, url: String? = nil) throws -> BackgroundProcess {
+            try BackgroundProcess([WardenCLITests.binary, "run", "--config", try config(port: port, url: url), "--at", ControllerRunTests.at])
+        }
+
+        /// Seed 000's change, committed to main.
+        func commitWasteCategory() async throws -> String {
+            let yamlPath = "desired-state/templates/foodlogstats.yaml"
+            let yaml = try String(contentsOfFile: repository.path + "/" + yamlPath, encoding: .utf8)
+            try repository.write(yaml.replacing("indexes:", with: "  - { name: waste_category, type: text, default: UNKNOWN }\nindexes:"), to: yamlPath)
+            let sqlPath = "desired-state/templates/foodlogstats.sql"
+            let sql = try String(contentsOfFile: repository.path + "/" + sqlPath, encoding: .utf8)
+            try repository.write(sql.replacing("pf.weight\n", with: "pf.weight,\n    pf.waste_category\n"), to: sqlPath)
+            return try await repository.commitAll("add waste_category")
+        }
+
+        func tearDown() async {
+            folder.remove()
+            repository.remove()
+            guard let cluster = try? await TestCluster.shared() else { return }
+            for database in [built.configuration.warehouseDatabase] + built.configuration.tenants.map(built.configuration.sourceDatabase) {
+                try? await cluster.dropDatabase(database)
+            }
+        }
+    }
+
+    static func json(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    static func status(_ port: Int) async -> [String: Any]? {
+        guard let response = try? await HTTP.request("GET", "http://127.0.0.1:\(port)/api/v1/status", timeout: 2),
+              response.status == 200 else { return nil }
+        return json(response.body)
+    }
+
+    /// Polls until `condition` holds, up to `timeout`; returns whether it did.
+    static func eventually(_ timeout: Duration, _ condition: () async -> Bool) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return await condition()
+    }
+
+    static func condition(_ status: [String: Any]?, _ type: String) -> String? {
+        (status?["conditions"] as? [[String: Any]])?.first { $0["type"] as? String == type }?["status"] as? String
+    }
+
+    @Test("a commit to main is reconciled with no other action (drift pending before, empty after, counted in /metrics); an invalid commit stalls on the last good revision; suspend holds work back; SIGTERM releases the lock")
+    func reconcilesACommit() async throws {
+        let rig = try await Rig.make("run")
+        let port = try HTTP.freePort()
+        let controller = try rig.start(port: port)
+        defer { Task { await controller.terminate() } }
+
+        // In sync at first.
+        let idle = await Self.eventually(.seconds(60)) {
+            let status = await Self.status(port)
+            return status?["phase"] as? String == "idle" && Self.condition(status, "InSync") == "True"
+        }
+        #expect(idle, "\(controller.standardError)")
+        #expect(await Self.status(port)?["leader"] as? Bool == true)
+        let ready = try await HTTP.request("GET", "http://127.0.0.1:\(port)/readyz")
+        #expect(ready.status == 200)
+
+        // A team merges seed 000's change: the controller sees it pending, then applies it.
+        let commit = try await rig.commitWasteCategory()
+        var sawPending = false
+        let reconciled = await Self.eventually(.seconds(90)) {
+            guard let drift = try? await HTTP.request("GET", "http://127.0.0.1:\(port)/api/v1/drift", timeout: 2),
+                  drift.status == 200 else { return false }
+            let items = Self.json(drift.body)["items"] as? [[String: Any]] ?? []
+            if items.contains(where: { ($0["kind"] as? String) == "template.column.added" }) { sawPending = true }
+            let status = await Self.status(port)
+            return sawPending && items.isEmpty && status?["lastAppliedRevision"] as? String == commit
+        }
+        #expect(sawPending, "the drift endpoint never showed the pending column")
+        #expect(reconciled, "\(controller.standardError)")
+        let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(rig.dsn))
+        #expect(try await warehouse.scalar(
+            Int.self, "SELECT count(*)::int FROM pg_attribute WHERE attrelid = 'public.foodlogstats'::regclass AND attname = 'waste_category'") == 1)
+        #expect(try await warehouse.scalar(Int.self, "SELECT count(*)::int FROM _wh.warden_runs WHERE command = 'warden run' AND status = 'succeeded'") >= 1)
+
+        let metrics = try await HTTP.request("GET", "http://127.0.0.1:\(port)/metrics")
+        let appliedLine = metrics.body.split(separator: "\n").first { $0.hasPrefix("warden_reconcile_total{result=\"succeeded\"}") }
+        #expect(appliedLine.map { (Double($0.split(separator: " ").last ?? "") ?? 0) >= 1 } == true, "\(metrics.body)")
+        #expect(metrics.body.contains("warden_leader 1"), "\(metrics.body)")
+
+        // The page shows the controller's state, with no drift left.
+        let page = try await HTTP.request("GET", "http://127.0.0.1:\(port)/")
+        #expect(page.status == 200)
+        #expect(page.body.contains("<html") || page.body.contains("<!DOCTYPE"), "\(page.body.prefix(200))")
+
+        // Suspend needs the token; suspended, a new commit is seen but not applied; resume applies it.
+        let anonymous = try await HTTP.request("POST", "http://127.0.0.1:\(port)/api/v1/suspend", body: #"{"reason": "x"}"#)
+        #expect(anonymous.status == 401)
+        let suspend = try await HTTP.request(
+            "POST", "http://127.0.0.1:\(port)/api/v1/suspend", token: rig.token, body: #"{"reason": "INC-7 month-end load"}"#)
+        #expect(suspend.status == 200)
+        let indexYAML = "desired-state/templates/foodlogstats.yaml"
+        let yaml = try String(contentsOfFile: rig.repository.path + "/" + indexYAML, encoding: .utf8)
+
+        // An invalid YAML pushed to main: stalled with the diagnostic, still running, last good kept.
+        try rig.repository.write(yaml.replacing("indexes:\n", with: "indexes:\n  - [waste_category]\n"), to: indexYAML)
+        let broken = try await rig.repository.commitAll("index waste_category, badly")
+        let stalled = await Self.eventually(.seconds(30)) {
+            let status = await Self.status(port)
+            return status?["revision"] as? String == broken && status?["phase"] as? String == "stalled"
+        }
+        let stalledStatus = await Self.status(port)
+        #expect(stalled, "\(String(describing: stalledStatus))")
+        #expect(Self.condition(stalledStatus, "DesiredStateValid") == "False")
+        #expect((stalledStatus?["diagnostics"] as? [String])?.first?.contains("foodlogstats.yaml:15") == true, "\(String(describing: stalledStatus))")
+        #expect(stalledStatus?["lastGoodRevision"] as? String == commit)
+        #expect(controller.standardError.contains("is invalid; keeping"), "\(controller.standardError)")
+
+        // Fixed while suspended: seen, not applied.
+        try rig.repository.write(yaml.replacing("indexes:\n", with: "indexes:\n  - { columns: [waste_category] }\n"), to: indexYAML)
+        let second = try await rig.repository.commitAll("index waste_category")
+        let heldBack = await Self.eventually(.seconds(30)) {
+            let status = await Self.status(port)
+            return status?["revision"] as? String == second && status?["phase"] as? String == "suspended"
+        }
+        let heldStatus = await Self.status(port)
+        #expect(heldBack, "\(String(describing: heldStatus))")
+        #expect(Self.condition(heldStatus, "InSync") == "False")
+        #expect(try await warehouse.scalar(String?.self, "SELECT value FROM _wh.warden_meta WHERE key = 'controller.suspended'")?
+            .contains("INC-7 month-end load") == true)
+        let resume = try await HTTP.request("POST", "http://127.0.0.1:\(port)/api/v1/resume", token: rig.token)
+        #expect(resume.status == 200)
+        let appliedSecond = await Self.eventually(.seconds(60)) {
+            await Self.status(port)?["lastAppliedRevision"] as? String == second
+        }
+        #expect(appliedSecond, "\(controller.standardError)")
+
+        // SIGTERM: the controller stops and releases the apply lock.
+        controller.signal(SIGTERM)
+        let exit = await controller.wait(timeout: .seconds(20))
+        #expect(exit == 0, "\(controller.standardError)")
+        #expect(try await warehouse.scalar(
+            Int.self, "SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory'") == 0)
+        await warehouse.close()
+        await controller.terminate()
+        await rig.tearDown()
+    }
+}
