@@ -37,6 +37,21 @@ final class Journal: Sendable {
         }
     }
 
+    /// Marks the runs left `running` by a writer that died (killed, crashed, its session cut) as
+    /// `aborted`: whoever holds the apply lock is the only writer, so no other run can be in progress.
+    @discardableResult
+    func abortOrphanedRuns() async throws -> Int {
+        try await connection.scalar(
+            Int.self,
+            """
+            WITH aborted AS (
+                UPDATE _wh.warden_runs SET status = 'aborted', finished_at = clock_timestamp(),
+                    error = 'the warden that ran this stopped before finishing (killed, crashed or disconnected); the next apply completed the work'
+                WHERE status = 'running' RETURNING 1)
+            SELECT count(*)::int FROM aborted
+            """)
+    }
+
     func stepStarted(_ runID: Int64, step: Int) async throws {
         try await connection.execute(
             "UPDATE _wh.warden_steps SET started_at = clock_timestamp(), outcome = 'running' WHERE run_id = $1 AND step_no = $2",

@@ -194,6 +194,8 @@ public enum PlanExecutor {
         clock: ContinuousClock
     ) async throws -> ApplyReport {
         try await RunJournal.install(on: journal.connection)
+        let orphans = try await journal.abortOrphanedRuns()
+        if orphans > 0 { logger.notice("marked \(orphans) run(s) left running by a warden that went away as aborted") }
         let runID = try await journal.startRun(plan: plan, options: options)
         var report = ApplyReport(
             runID: runID, stepsRun: 0, stepsSkipped: 0, phaseSeconds: [:], longestSwapStep: nil, retries: 0,

@@ -200,4 +200,96 @@ struct ControllerRunTests {
         await controller.terminate()
         await rig.tearDown()
     }
+
+    @Test("two controllers: exactly one leads; SIGKILL the leader and the other takes over within two poll intervals and completes the next change")
+    func failover() async throws {
+        let rig = try await Rig.make("run_ha")
+        let ports = [try HTTP.freePort(), try HTTP.freePort()]
+        let controllers = try ports.map { try rig.start(port: $0) }
+        defer { Task { for controller in controllers { await controller.terminate() } } }
+
+        var leaders: [Bool] = []
+        let settled = await Self.eventually(.seconds(60)) {
+            var seen: [Bool] = []
+            for port in ports {
+                guard let status = await Self.status(port), status["phase"] as? String != "starting" else { return false }
+                seen.append(status["leader"] as? Bool ?? false)
+            }
+            leaders = seen
+            return seen.filter { $0 }.count == 1
+        }
+        #expect(settled, "leaders: \(leaders)\n\(controllers[0].standardError)\n\(controllers[1].standardError)")
+        guard let leaderIndex = leaders.firstIndex(of: true) else { return }
+        let standby = 1 - leaderIndex
+        #expect(await Self.status(ports[standby])?["phase"] as? String == "standby")
+
+        // Kill the leader outright; its session dies, PostgreSQL releases the lock.
+        controllers[leaderIndex].signal(SIGKILL)
+        _ = await controllers[leaderIndex].wait(timeout: .seconds(10))
+        let clock = ContinuousClock()
+        let killed = clock.now
+        let tookOver = await Self.eventually(.seconds(20)) { await Self.status(ports[standby])?["leader"] as? Bool == true }
+        let takeover = killed.duration(to: clock.now)
+        print("standby took over \(takeover) after the leader was killed (poll interval 1 s)")
+        #expect(tookOver)
+        #expect(takeover < .seconds(2) + .milliseconds(500), "took \(takeover)")
+
+        let commit = try await rig.commitWasteCategory()
+        let applied = await Self.eventually(.seconds(60)) {
+            await Self.status(ports[standby])?["lastAppliedRevision"] as? String == commit
+        }
+        #expect(applied, "\(controllers[standby].standardError)")
+        let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(rig.dsn))
+        #expect(try await warehouse.scalar(
+            Int.self, "SELECT count(*)::int FROM pg_attribute WHERE attrelid = 'public.foodlogstats'::regclass AND attname = 'waste_category'") == 1)
+        // One writer at a time: no two runs overlap.
+        #expect(try await warehouse.scalar(
+            Int.self,
+            """
+            SELECT count(*)::int FROM _wh.warden_runs a JOIN _wh.warden_runs b ON a.run_id < b.run_id
+            AND tstzrange(a.started_at, coalesce(a.finished_at, 'infinity')) && tstzrange(b.started_at, coalesce(b.finished_at, 'infinity'))
+            """) == 0)
+        await warehouse.close()
+        for controller in controllers { await controller.terminate() }
+        await rig.tearDown()
+    }
+
+    @Test("git remote unreachable, then the database restarted: the controller keeps running, says so in status, and recovers")
+    func survivesOutages() async throws {
+        let rig = try await Rig.make("run_outage")
+        // Served as a remote (fetched into a cache), so moving it away makes the fetch fail.
+        let remote = "file://" + rig.repository.path
+        let port = try HTTP.freePort()
+        let cache = try TemporaryFolder("warden-cache")
+        var environment = ProcessInfo.processInfo.environment
+        environment["WARDEN_CACHE_DIR"] = cache.path
+        let controller = try BackgroundProcess(
+            [WardenCLITests.binary, "run", "--config", try rig.config(port: port, url: remote), "--at", Self.at], environment: environment)
+        defer { Task { await controller.terminate() } }
+        #expect(await Self.eventually(.seconds(60)) { await Self.status(port)?["phase"] as? String == "idle" }, "\(controller.standardError)")
+
+        let moved = rig.repository.path + ".away"
+        try FileManager.default.moveItem(atPath: rig.repository.path, toPath: moved)
+        let gitDown = await Self.eventually(.seconds(20)) { Self.condition(await Self.status(port), "GitReachable") == "False" }
+        #expect(gitDown, "\(controller.standardError)")
+        #expect(controller.standardError.contains("cannot read the desired state"))
+        try FileManager.default.moveItem(atPath: moved, toPath: rig.repository.path)
+        #expect(await Self.eventually(.seconds(30)) { Self.condition(await Self.status(port), "GitReachable") == "True" })
+
+        // The database drops every session, as a restart does: the leader re-takes the lock and carries on.
+        let admin = try await PostgresConnection.connect(ConnectionConfiguration(rig.dsn))
+        _ = try await admin.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        let commit = try await rig.commitWasteCategory()
+        let recovered = await Self.eventually(.seconds(60)) {
+            let status = await Self.status(port)
+            return status?["lastAppliedRevision"] as? String == commit && status?["leader"] as? Bool == true
+        }
+        #expect(recovered, "\(controller.standardError)")
+        #expect(await controller.wait(timeout: .milliseconds(10)) == nil, "the controller exited")
+        await admin.close()
+        await controller.terminate()
+        cache.remove()
+        await rig.tearDown()
+    }
 }
