@@ -41,20 +41,23 @@ struct ControllerRunTests {
         }
 
         /// A configuration polling every second, re-reading the catalog every 3 s.
-        func config(port: Int, url: String? = nil) throws -> String {
+        func config(port: Int, url: String? = nil, webhook: String? = nil) throws -> String {
             let path = folder.path + "/warden-\(port).yaml"
+            let notifications = webhook.map { "\nnotifications: { webhooks: [ { url: \"\($0)\" } ], timeout: 2s, retries: 2 }" } ?? ""
             try """
                 source: { url: "\(url ?? repository.path)", ref: main, path: desired-state, interval: 1s }
                 database: { url: "\(dsn)" }
                 reconcile: { mode: apply, resync: 3s }
                 http: { listen: "127.0.0.1:\(port)", tokenFile: \(folder.path)/token }
-                log: { format: text, level: info }
+                log: { format: text, level: info }\(notifications)
                 """.write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
 
-        func start(port: Int, url: String? = nil) throws -> BackgroundProcess {
-            try BackgroundProcess([WardenCLITests.binary, "run", "--config", try config(port: port, url: url), "--at", ControllerRunTests.at])
+        func start(port: Int, url: String? = nil, webhook: String? = nil) throws -> BackgroundProcess {
+            try BackgroundProcess([
+                WardenCLITests.binary, "run", "--config", try config(port: port, url: url, webhook: webhook), "--at", ControllerRunTests.at,
+            ])
         }
 
         /// Seed 000's change, committed to main.
@@ -103,11 +106,13 @@ struct ControllerRunTests {
         (status?["conditions"] as? [[String: Any]])?.first { $0["type"] as? String == type }?["status"] as? String
     }
 
-    @Test("a commit to main is reconciled with no other action (drift pending before, empty after, counted in /metrics); an invalid commit stalls on the last good revision; suspend holds work back; SIGTERM releases the lock")
+    @Test("a commit to main is reconciled with no other action (drift pending before, empty after, counted in /metrics, webhooks sent); an invalid commit stalls on the last good revision; suspend holds work back; SIGTERM releases the lock")
     func reconcilesACommit() async throws {
         let rig = try await Rig.make("run")
         let port = try HTTP.freePort()
-        let controller = try rig.start(port: port)
+        let hooks = try WebhookReceiver()
+        defer { hooks.stop() }
+        let controller = try rig.start(port: port, webhook: hooks.url)
         defer { Task { await controller.terminate() } }
 
         // In sync at first.
@@ -137,6 +142,15 @@ struct ControllerRunTests {
         #expect(try await warehouse.scalar(
             Int.self, "SELECT count(*)::int FROM pg_attribute WHERE attrelid = 'public.foodlogstats'::regclass AND attname = 'waste_category'") == 1)
         #expect(try await warehouse.scalar(Int.self, "SELECT count(*)::int FROM _wh.warden_runs WHERE command = 'warden run' AND status = 'succeeded'") >= 1)
+
+        // Webhooks: drift found, apply started and succeeded for that commit.
+        let notified = await Self.eventually(.seconds(10)) {
+            let events = hooks.bodies.map { Self.json($0) }
+            return ["drift", "apply-started", "apply-succeeded"].allSatisfy { event in
+                events.contains { $0["event"] as? String == event && $0["revision"] as? String == commit }
+            }
+        }
+        #expect(notified, "\(hooks.bodies)")
 
         let metrics = try await HTTP.request("GET", "http://127.0.0.1:\(port)/metrics")
         let appliedLine = metrics.body.split(separator: "\n").first { $0.hasPrefix("warden_reconcile_total{result=\"succeeded\"}") }
@@ -195,7 +209,7 @@ struct ControllerRunTests {
         let exit = await controller.wait(timeout: .seconds(20))
         #expect(exit == 0, "\(controller.standardError)")
         #expect(try await warehouse.scalar(
-            Int.self, "SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory'") == 0)
+            Int.self, "SELECT count(*)::int FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()") == 0)
         await warehouse.close()
         await controller.terminate()
         await rig.tearDown()
