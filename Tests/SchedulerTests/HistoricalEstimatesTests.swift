@@ -85,7 +85,9 @@ struct HistoricalEstimatesTests {
         let (seconds, source) = estimates.estimate(planned(kind))
         #expect(source == .floor)
         #expect(seconds == HistoricalEstimates.floor(kind))
-        let builds: Set<PlanStep.Kind> = [.buildDailyView, .buildShadowDailyView, .createIndex]
+        let builds: Set<PlanStep.Kind> = [
+            .buildDailyView, .buildShadowDailyView, .createIndex, .buildShadowYearlyTable, .buildYearlyTable, .checkConversion,
+        ]
         #expect(seconds == (builds.contains(kind) ? 1 : 0.005))
     }
 
