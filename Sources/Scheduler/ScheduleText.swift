@@ -38,23 +38,28 @@ public enum ScheduleText {
         return "\(Int(total.rounded()))s"
     }
 
+    /// A reason inside a line: without its final period.
+    static func sentence(_ reason: String) -> String {
+        reason.hasSuffix(".") ? String(reason.dropLast()) : reason
+    }
+
     /// One line for an admission evaluated at `now`.
     public static func line(_ admission: Admission, at now: Date) -> String {
         switch admission {
         case .run(let deadline):
             guard let deadline else { return "now" }
-            return "now (window open until \(local(deadline, timeZone: "UTC")), \(relative(from: now, to: deadline)) left)"
+            return "now (may run until \(local(deadline, timeZone: "UTC")), \(relative(from: now, to: deadline)) left)"
         case .wait(let until, let window, let reason):
-            guard let until else { return "waiting: \(reason)" }
+            guard let until else { return "waiting: \(sentence(reason))" }
             guard let window else {
-                return "waiting: \(reason); may start \(local(until, timeZone: "UTC")) (in \(relative(from: now, to: until)))"
+                return "waiting: \(sentence(reason)); may start \(local(until, timeZone: "UTC")) (in \(relative(from: now, to: until)))"
             }
             if abs(until.timeIntervalSince(window.start)) < 1 {
                 return "waiting for window \(window.name): opens \(local(window.start, timeZone: window.timeZone))"
                     + " (in \(relative(from: now, to: window.start)))"
             }
             return "waiting for window \(window.name): may start \(local(until, timeZone: window.timeZone))"
-                + " (in \(relative(from: now, to: until))); \(reason)"
+                + " (in \(relative(from: now, to: until))); \(sentence(reason))"
         case .refused(let reason):
             return "refused: \(reason)"
         }

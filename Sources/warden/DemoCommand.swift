@@ -6,6 +6,7 @@ import Drift
 import EmbeddedPostgres
 import Executor
 import Planner
+import Scheduler
 import Synchronization
 import Foundation
 import PostgresClient
@@ -142,6 +143,27 @@ extension Warden {
             for step in plan.steps(in: .swap).prefix(2) {
                 print("  swap · \(step.kind.rawValue) · \(step.targets.prefix(3).joined(separator: ", "))")
                 for statement in step.statements.prefix(2) { print("      " + String(statement.split(separator: "\n").first ?? "")) }
+            }
+
+            // The windows of desired-state/warehouse.yaml, evaluated on a Tuesday: prepare may run ahead,
+            // the swap waits for the Sunday-night allow window.
+            let windows = [
+                MaintenanceWindow(name: "sunday-night", kind: .allow, schedule: "0 2 * * 0", durationSeconds: 4 * 3600,
+                                  timeZone: "America/Chicago", manualSync: true),
+                MaintenanceWindow(name: "month-end-close", kind: .deny, schedule: "0 0 28 * *", durationSeconds: 96 * 3600),
+            ]
+            if let calendar = try? WindowCalendar(windows), let tuesday = AsOfOptions.parseTime("2026-11-17T12:00:00Z") {
+                let schedule = Schedule(calendar: calendar, prepareAhead: true)
+                print("\n▸ warden windows: with desired-state/'s windows, evaluated --at 2026-11-17T12:00:00Z (a Tuesday)")
+                for window in calendar.upcoming(from: tuesday, count: 3) {
+                    print("  \(window.kind.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(window.name.padding(toLength: 16, withPad: " ", startingAt: 0)) "
+                        + "\(ScheduleText.local(window.start, timeZone: window.timeZone)) → \(ScheduleText.local(window.end, timeZone: window.timeZone))")
+                }
+                let times = schedule.phaseTimes(for: plan, at: tuesday)
+                for phase in PlanStep.Phase.allCases {
+                    if let admission = times[phase] { print("  \(phase.rawValue): \(ScheduleText.line(admission, at: tuesday))") }
+                }
+                print("  (warden apply would build the shadows now and exit 3 with the swap's line; the demo applies at once, as --now --reason would)")
             }
 
             print("\n▸ warden apply, while a reader queries public.foodlogstats every 50 ms")

@@ -59,7 +59,7 @@ struct ScheduleTextTests {
     func runLines() {
         #expect(ScheduleText.line(.run(deadline: nil), at: tuesday) == "now")
         #expect(ScheduleText.line(.run(deadline: instant("2026-11-17T15:30:00Z")), at: tuesday)
-            == "now (window open until 2026-11-17 15:30 UTC, 3h 30m left)")
+            == "now (may run until 2026-11-17 15:30 UTC, 3h 30m left)")
     }
 
     @Test("a step waiting for an allow window to open names the window and its local opening")
