@@ -100,12 +100,16 @@ extension PlanningRun {
     }
 
     /// Whether a shadow or retired object of the template is left from an interrupted run (shadow daily
-    /// views only when asked: the appended-column path reuses those itself).
+    /// views only when asked: the appended-column path reuses those itself). A leftover the tenant and
+    /// year rules already cover is theirs, not a swap's: the shadow of a yearly table an interrupted
+    /// tenant add or rollover was loading is resumed by them.
     private func hasSwapLeftovers(_ template: Template, includingDailyViews: Bool) -> Bool {
         let mine: Set<String> = [template.name]
         return objects.values.contains { roles in
             roles.contains { role, relation in
-                guard case .leftover(let base, _) = role, ObjectNames.role(of: base, templates: mine) != nil else { return false }
+                guard case .leftover(let base, _) = role, ObjectNames.role(of: base, templates: mine) != nil,
+                      !coveredObjects.contains(relation.name.description)
+                else { return false }
                 return includingDailyViews || relation.kind != .materializedView
             }
         }

@@ -76,7 +76,10 @@ extension PlanningRun {
         }
         if !years.isEmpty { planYears(template, tenant: tenant, years: years) }
         planRolledOverLeftovers(template, tenant: tenant)
-        if mine.contains(where: { $0.kind == .tenantView }) && !coveredObjects.contains(view.description) {
+        // A view that reads the shadows of a rename swap is the column-change rules' to finish (cleanup
+        // renames the shadows): a swap here would name the old daily views still under the final names.
+        if mine.contains(where: { $0.kind == .tenantView }) && !coveredObjects.contains(view.description)
+            && !readsSwapShadows(view, template: template) {
             replaceTenantView(template, tenant: tenant)
         }
         return items.filter { item in
@@ -100,6 +103,16 @@ extension PlanningRun {
         let desired = Dictionary(template.columns.map { ($0.name, $0.type.name) }, uniquingKeysWith: { first, _ in first })
         guard live.columns.allSatisfy({ desired[$0.name] == $0.type.name }) else { return nil }
         return live.columns.map(\.name)
+    }
+
+    /// Whether a live tenant view reads a shadow of the template: a rename swap put it in, and its members
+    /// are right by what they are called now (the column-change rules' own test, `viewIsCurrent`).
+    func readsSwapShadows(_ view: QualifiedName, template: Template) -> Bool {
+        guard let relation = live.relations[view], relation.kind == .view else { return false }
+        return relation.dependsOn.contains { member in
+            guard case .leftover(_, let suffix) = ObjectNames.role(of: member.name, templates: [template.name]) else { return false }
+            return suffix == ObjectNames.shadowSuffix
+        }
     }
 
     /// Whether a desired tenant joins the template's public view in this plan: its connection exists and
