@@ -1,7 +1,6 @@
 import DemoWorld
 import Foundation
 import PostgresClient
-import Synchronization
 import TestSupport
 import Testing
 
@@ -18,17 +17,7 @@ struct ApplyCommandTests {
         var unscheduled: [String] { ["--dir", folder.path, "--database", dsn, "--as-of", "2026-01-05"] }
 
         static func make(_ label: String) async throws -> World {
-            let cluster = try await TestCluster.shared()
-            let prefix = "\(label)_\(UUID().uuidString.prefix(6).lowercased())_"
-            let built = try await DemoWorld.build(
-                on: cluster,
-                DemoWorld.Configuration(asOf: PostgresDate(year: 2026, month: 1, day: 5), firstYear: 2025, databasePrefix: prefix))
-            let folder = try TemporaryFolder("warden-apply")
-            try FileManager.default.removeItem(atPath: folder.path)
-            try FileManager.default.copyItem(atPath: packageRoot + "/desired-state", toPath: folder.path)
-            let warehouseYAML = folder.path + "/warehouse.yaml"
-            try String(contentsOfFile: warehouseYAML, encoding: .utf8).replacing("firstYear: 2024", with: "firstYear: 2025")
-                .write(toFile: warehouseYAML, atomically: true, encoding: .utf8)
+            let (built, folder) = try await DemoWarehouse.build(label)
             let yamlPath = folder.path + "/templates/foodlogstats.yaml"
             try String(contentsOfFile: yamlPath, encoding: .utf8).replacing(
                 "indexes:", with: "  - { name: waste_category, type: text, default: UNKNOWN }\nindexes:")
@@ -41,10 +30,7 @@ struct ApplyCommandTests {
 
         func tearDown() async {
             folder.remove()
-            guard let cluster = try? await TestCluster.shared() else { return }
-            for database in [built.configuration.warehouseDatabase] + built.configuration.tenants.map(built.configuration.sourceDatabase) {
-                try? await cluster.dropDatabase(database)
-            }
+            await DemoWarehouse.drop(built)
         }
     }
 
@@ -89,12 +75,6 @@ struct ApplyCommandTests {
             Int.self, "SELECT count(*)::int FROM pg_class WHERE relname LIKE '%\\_\\_shadow%' OR relname LIKE '%\\_\\_retired%'")
     }
 
-    /// What a reader of the public view saw.
-    final class ReaderLog: Sendable {
-        let state = Mutex<(queries: Int, errors: [String], longest: Double)>((0, [], 0))
-        let stop = Atomic<Bool>(false)
-    }
-
     @Test("seed 000's added column: every yearly row kept, new column filled, public view readable throughout, journal written")
     func addColumnApply() async throws {
         let world = try await World.make("apply")
@@ -106,37 +86,18 @@ struct ApplyCommandTests {
         #expect(before.values.allSatisfy { $0.rows > 0 })
 
         // A reader of the public view, on its own connection, from before the apply until after it.
-        let log = ReaderLog()
-        let reader = try await PostgresConnection.connect(ConnectionConfiguration(world.dsn, applicationName: "reader"))
-        let readerTask = Task {
-            let clock = ContinuousClock()
-            while !log.stop.load(ordering: .acquiring) {
-                let start = clock.now
-                do {
-                    _ = try await reader.scalar(Int64.self, "SELECT count(*) FROM public.foodlogstats")
-                    let elapsed = start.duration(to: clock.now)
-                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                    log.state.withLock { $0.queries += 1; $0.longest = max($0.longest, seconds) }
-                } catch {
-                    log.state.withLock { $0.errors.append(String(describing: error)) }
-                }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-        }
+        let reader = try await PublicViewReader.start(world.dsn)
         try await Task.sleep(for: .milliseconds(200))
 
         let apply = try await Subprocess.run([binary, "apply", "--yes", "--reason", "seed 000: waste_category"] + world.base)
         try await Task.sleep(for: .milliseconds(200))
-        log.stop.store(true, ordering: .releasing)
-        await readerTask.value
-        await reader.close()
+        let reading = await reader.stop()
 
         #expect(apply.status == 0, "\(apply.standardOutput)\n\(apply.standardError)")
         print(apply.standardOutput.split(separator: "\n").filter { $0.hasPrefix("applied:") }.joined(separator: "\n"))
         #expect(apply.standardOutput.contains("applied: run"), "\(apply.standardOutput)")
         #expect(apply.standardError.contains("prepare 1/"), "\(apply.standardError)")
-        let reading = log.state.withLock { $0 }
-        print("public.foodlogstats reader: \(reading.queries) queries during the apply, longest wait \(String(format: "%.1f", reading.longest * 1000)) ms, \(reading.errors.count) errors")
+        print("public.foodlogstats reader during the apply: \(PublicViewReader.describe(reading))")
         #expect(reading.errors.isEmpty, "\(reading.errors)")
         #expect(reading.queries > 0)
         #expect(reading.longest < 1.0, "the longest public-view query took \(reading.longest) s")
@@ -304,34 +265,15 @@ struct ApplyCommandTests {
         #expect(try await warehouse.scalar(String.self, "SELECT status FROM _wh.warden_runs ORDER BY run_id DESC LIMIT 1") == "waiting")
 
         // Inside the window: the swap and cleanup run, the shadows are reused, readers never fail.
-        let log = ReaderLog()
-        let reader = try await PostgresConnection.connect(ConnectionConfiguration(world.dsn, applicationName: "reader"))
-        let readerTask = Task {
-            let clock = ContinuousClock()
-            while !log.stop.load(ordering: .acquiring) {
-                let start = clock.now
-                do {
-                    _ = try await reader.scalar(Int64.self, "SELECT count(*) FROM public.foodlogstats")
-                    let elapsed = start.duration(to: clock.now)
-                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                    log.state.withLock { $0.queries += 1; $0.longest = max($0.longest, seconds) }
-                } catch {
-                    log.state.withLock { $0.errors.append(String(describing: error)) }
-                }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-        }
+        let reader = try await PublicViewReader.start(world.dsn)
         try await Task.sleep(for: .milliseconds(200))
         let inWindow = try await Subprocess.run([binary, "apply", "--yes"] + world.base)
         try await Task.sleep(for: .milliseconds(200))
-        log.stop.store(true, ordering: .releasing)
-        await readerTask.value
-        await reader.close()
+        let reading = await reader.stop()
         #expect(inWindow.status == 0, "\(inWindow.standardOutput)\(inWindow.standardError)")
         #expect(inWindow.standardOutput.contains("already carry the matching stamp and are reused"), "\(inWindow.standardOutput)")
         #expect(!inWindow.standardOutput.contains("buildShadowDailyView"), "\(inWindow.standardOutput)")
-        let reading = log.state.withLock { $0 }
-        print("public.foodlogstats reader during the in-window apply: \(reading.queries) queries, longest wait \(String(format: "%.1f", reading.longest * 1000)) ms, \(reading.errors.count) errors")
+        print("public.foodlogstats reader during the in-window apply: \(PublicViewReader.describe(reading))")
         #expect(reading.errors.isEmpty, "\(reading.errors)")
         #expect(reading.queries > 0)
         #expect(try await Self.publicColumns(warehouse) == columnsBefore + ["waste_category"])

@@ -14,26 +14,13 @@ struct RepairCommandTests {
         var base: [String] { ["--dir", folder.path, "--database", dsn, "--as-of", "2026-01-05"] }
 
         static func make(_ label: String) async throws -> World {
-            let cluster = try await TestCluster.shared()
-            let prefix = "\(label)_\(UUID().uuidString.prefix(6).lowercased())_"
-            let built = try await DemoWorld.build(
-                on: cluster,
-                DemoWorld.Configuration(asOf: PostgresDate(year: 2026, month: 1, day: 5), firstYear: 2025, databasePrefix: prefix))
-            let folder = try TemporaryFolder("warden-repair")
-            try FileManager.default.removeItem(atPath: folder.path)
-            try FileManager.default.copyItem(atPath: packageRoot + "/desired-state", toPath: folder.path)
-            let warehouseYAML = folder.path + "/warehouse.yaml"
-            try String(contentsOfFile: warehouseYAML, encoding: .utf8).replacing("firstYear: 2024", with: "firstYear: 2025")
-                .write(toFile: warehouseYAML, atomically: true, encoding: .utf8)
+            let (built, folder) = try await DemoWarehouse.build(label)
             return World(built: built, folder: folder)
         }
 
         func tearDown() async {
             folder.remove()
-            guard let cluster = try? await TestCluster.shared() else { return }
-            for database in [built.configuration.warehouseDatabase] + built.configuration.tenants.map(built.configuration.sourceDatabase) {
-                try? await cluster.dropDatabase(database)
-            }
+            await DemoWarehouse.drop(built)
         }
     }
 

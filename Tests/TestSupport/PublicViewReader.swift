@@ -1,0 +1,60 @@
+import Foundation
+import PostgresClient
+import Synchronization
+
+/// A reader of a view on its own connection, querying every 50 ms until stopped: what the tests use to
+/// show that readers of the public view never fail (and how long they wait) while warden works.
+public final class PublicViewReader: Sendable {
+    /// What the reader saw.
+    public struct Figures: Sendable {
+        public var queries = 0
+        public var errors: [String] = []
+        /// The longest query, in seconds.
+        public var longest = 0.0
+    }
+
+    private let state = Mutex(Figures())
+    private let stopped = Atomic<Bool>(false)
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    private init() {}
+
+    /// Connects and starts querying `sql` every `interval`.
+    public static func start(
+        _ connectionString: String, sql: String = "SELECT count(*) FROM public.foodlogstats",
+        every interval: Duration = .milliseconds(50)
+    ) async throws -> PublicViewReader {
+        let reader = PublicViewReader()
+        let connection = try await PostgresConnection.connect(ConnectionConfiguration(connectionString, applicationName: "reader"))
+        let task = Task {
+            let clock = ContinuousClock()
+            while !reader.stopped.load(ordering: .acquiring) {
+                let start = clock.now
+                do {
+                    _ = try await connection.query(sql)
+                    let elapsed = start.duration(to: clock.now)
+                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                    reader.state.withLock { $0.queries += 1; $0.longest = max($0.longest, seconds) }
+                } catch {
+                    reader.state.withLock { $0.errors.append(String(describing: error)) }
+                }
+                try? await Task.sleep(for: interval)
+            }
+            await connection.close()
+        }
+        reader.task.withLock { $0 = task }
+        return reader
+    }
+
+    /// Stops querying, closes the connection and returns what the reader saw.
+    public func stop() async -> Figures {
+        stopped.store(true, ordering: .releasing)
+        await task.withLock { $0 }?.value
+        return state.withLock { $0 }
+    }
+
+    /// One line for the test log.
+    public static func describe(_ figures: Figures) -> String {
+        "\(figures.queries) queries, longest wait \(String(format: "%.1f", figures.longest * 1000)) ms, \(figures.errors.count) errors"
+    }
+}
