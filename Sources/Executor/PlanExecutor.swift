@@ -275,6 +275,9 @@ public enum PlanExecutor {
         let counter = Counter()
         /// Holds a prepare step until the earlier steps of lower waves have finished.
         let barrier: PrepareBarrier
+        /// The test hook `WARDEN_TEST_PAUSE_BEFORE` (``TestPause``); `nil` outside tests.
+        let testPause = TestPause.fromEnvironment()
+        let testPauseCounter = TestPause.Counter()
 
         init(
             configuration: ConnectionConfiguration, options: ApplyOptions, logger: Logger, journal: Journal,
@@ -465,6 +468,7 @@ final class Worker: @unchecked Sendable {
     /// journal.
     func run(_ step: PlanStep, phaseTotal: Int) async throws -> PlanExecutor.StepResult {
         try await context.barrier.wait(for: step)
+        if let pause = context.testPause { await pause.before(step, counter: context.testPauseCounter) }
         do {
             let result = try await runAdmitted(step, phaseTotal: phaseTotal)
             await context.barrier.finished(step)
