@@ -84,27 +84,6 @@ struct CrashRecoveryTests {
         }
     }
 
-    /// A reader of the public view on its own connection, a query every 50 ms until stopped.
-    static func startReader(_ dsn: String, log: ApplyCommandTests.ReaderLog) async throws -> Task<Void, Never> {
-        let reader = try await PostgresConnection.connect(ConnectionConfiguration(dsn, applicationName: "crash-reader"))
-        return Task {
-            let clock = ContinuousClock()
-            while !log.stop.load(ordering: .acquiring) {
-                let start = clock.now
-                do {
-                    _ = try await reader.scalar(Int64.self, "SELECT count(*) FROM public.foodlogstats")
-                    let elapsed = start.duration(to: clock.now)
-                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                    log.state.withLock { $0.queries += 1; $0.longest = max($0.longest, seconds) }
-                } catch {
-                    log.state.withLock { $0.errors.append(String(describing: error)) }
-                }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            await reader.close()
-        }
-    }
-
     /// Waits until no session of the killed warden is left in the warehouse (a backend finishes the
     /// statement it was running before it notices its client is gone), so its advisory lock is free.
     static func waitForKilledSessions(_ connection: PostgresConnection) async throws -> Bool {
@@ -137,8 +116,7 @@ struct CrashRecoveryTests {
         #expect(before.values.allSatisfy { $0.rows > 0 })
 
         // The reader runs from before the first apply until after the second.
-        let log = ApplyCommandTests.ReaderLog()
-        let readerTask = try await Self.startReader(world.dsn, log: log)
+        let reader = try await PublicViewReader.start(world.dsn)
         try await Task.sleep(for: .milliseconds(200))
 
         var environment = ProcessInfo.processInfo.environment
@@ -174,17 +152,14 @@ struct CrashRecoveryTests {
         #expect(try await Self.waitForKilledSessions(warehouse))
         let second = try await Subprocess.run([binary, "apply", "--yes", "--reason", "after the crash"] + world.base)
         try await Task.sleep(for: .milliseconds(200))
-        log.stop.store(true, ordering: .releasing)
-        await readerTask.value
+        let reading = await reader.stop()
         await poller.close()
 
         #expect(second.status == 0, "\(second.standardOutput)\n\(second.standardError)")
         #expect(second.standardOutput.contains("applied: run"), "\(second.standardOutput)\n\(second.standardError)")
         print("\(point.rawValue): second apply: "
             + second.standardOutput.split(separator: "\n").filter { $0.hasPrefix("applied:") }.joined(separator: " "))
-        let reading = log.state.withLock { $0 }
-        print("\(point.rawValue): public.foodlogstats reader: \(reading.queries) queries, longest wait "
-            + "\(String(format: "%.1f", reading.longest * 1000)) ms, \(reading.errors.count) errors")
+        print("\(point.rawValue): public.foodlogstats reader: \(PublicViewReader.describe(reading))")
         #expect(reading.errors.isEmpty, "\(reading.errors)")
         #expect(reading.queries > 0)
 
