@@ -44,7 +44,8 @@ extension PlanningRun {
             guard pending.isEmpty else {
                 let years = pending.map(String.init).joined(separator: ", ")
                 return .notPlanned(
-                    "\(tenant.schema) has daily views of \(years) waiting for their rollover into a yearly table; plan the rollover first")
+                    "\(tenant.schema) has daily views of \(years) waiting for their rollover into a yearly table; "
+                        + "plan the rollover first")
             }
             guard live.foreignServers[tenant.connection] != nil else {
                 return .notPlanned("\(tenant.schema)'s connection \(tenant.connection) does not exist: the rebuild would drop "
@@ -116,13 +117,15 @@ extension PlanningRun {
                 ? WarehouseDDL.emptyTenantView(view, template: template)
                 : WarehouseDDL.tenantView(view, columns: template.columns.map(\.name), members: members)
             views.append(recreateViewStep(
-                .replaceTenantView, template, tenant: tenant.schema, view: view, create: create, scope: .tenantViews(tenant.schema)))
+                .replaceTenantView, template, tenant: tenant.schema, view: view, create: create,
+                scope: .tenantViews(tenant.schema)))
         }
         let members = publicMembers(template)
         if !members.isEmpty {
             let create = WarehouseDDL.publicView(
                 publicView, tenantColumn: settings.tenantColumn, columns: template.columns.map(\.name), tenantViews: members)
-            views.append(recreateViewStep(.replacePublicView, template, tenant: nil, view: publicView, create: create, scope: .publicViews))
+            views.append(recreateViewStep(
+                .replacePublicView, template, tenant: nil, view: publicView, create: create, scope: .publicViews))
         }
         views.forEach { add($0) }
         coveredObjects.formUnion(views.flatMap(\.targets))

@@ -85,6 +85,25 @@ struct RebuildPlannerTests {
         #expect(plan.notes.contains { $0.hasPrefix("foodlogstats: strategy rebuild (seed 000 as written)") && $0.hasSuffix("No extra disk.") })
     }
 
+    @Test("the views come back with their owner, and a person's comment on a dropped view is written back")
+    func ownerAndComments() throws {
+        var fixture = WarehouseFixture()
+        fixture.desired.settings.owner = "whadmin"
+        fixture.live.roles.insert("whadmin")
+        fixture.live.relations[QualifiedName(schema: "public", name: "foodlogstats")]?.comment = "Food logs of every store; ask #data"
+        fixture.appendWasteCategory()
+        let plan = fixture.plan(policy: Self.rebuild)
+        let publicView = try #require(plan.steps.first { $0.kind == .replacePublicView })
+        #expect(publicView.statements.suffix(2) == [
+            "ALTER VIEW public.foodlogstats OWNER TO whadmin",
+            "COMMENT ON VIEW public.foodlogstats IS 'Food logs of every store; ask #data'",
+        ])
+        let landb = try #require(plan.steps.first { $0.kind == .replaceTenantView && $0.tenant == "landb" })
+        #expect(landb.statements.contains("ALTER VIEW landb.foodlogstats OWNER TO whadmin"))
+        let day = try #require(plan.steps.first { $0.kind == .buildDailyView })
+        #expect(day.statements.last == "ALTER MATERIALIZED VIEW landb.foodlogstats_2026_01_01 OWNER TO whadmin")
+    }
+
     @Test("an inserted column: ADD COLUMN on the yearly tables, views in template order; the position on disk does not matter")
     func insertedColumn() throws {
         var fixture = WarehouseFixture()
