@@ -203,7 +203,7 @@ public enum PlanExecutor {
         do {
             let context = StepContext(
                 configuration: configuration, options: options, logger: logger, journal: journal, runID: runID,
-                progress: progress, total: plan.steps.count, prepare: plan.steps(in: .prepare))
+                progress: progress, total: plan.steps.count, prepare: plan.steps(in: .prepare), plan: plan)
             for phase in PlanStep.Phase.allCases {
                 let steps = plan.steps(in: phase).sorted { $0.id < $1.id }
                 guard !steps.isEmpty else { continue }
@@ -211,6 +211,8 @@ public enum PlanExecutor {
                 let outcome: PhaseOutcome
                 if phase == .prepare && options.parallelism > 1 && steps.count > 1 {
                     outcome = try await runConcurrently(steps, context: context)
+                } else if phase == .swap {
+                    outcome = try await runSwap(steps, context: context)
                 } else {
                     outcome = try await runSerially(steps, context: context)
                 }
@@ -278,10 +280,13 @@ public enum PlanExecutor {
         /// The test hook `WARDEN_TEST_PAUSE_BEFORE` (``TestPause``); `nil` outside tests.
         let testPause = TestPause.fromEnvironment()
         let testPauseCounter = TestPause.Counter()
+        /// The windows' view of the rebuild outages: see ``admit(_:)``.
+        let outages: RebuildOutages
 
         init(
             configuration: ConnectionConfiguration, options: ApplyOptions, logger: Logger, journal: Journal,
-            runID: Int64, progress: (@Sendable (String) -> Void)?, total: Int, prepare: [PlanStep] = []
+            runID: Int64, progress: (@Sendable (String) -> Void)?, total: Int, prepare: [PlanStep] = [],
+            plan: Plan? = nil
         ) {
             self.configuration = configuration
             self.options = options
@@ -291,6 +296,21 @@ public enum PlanExecutor {
             self.progress = progress
             self.total = total
             self.barrier = PrepareBarrier(prepare)
+            self.outages = RebuildOutages(plan, parallelism: options.parallelism)
+        }
+
+        /// Whether `step` may start now (always, without a gate). A rebuild's drop transaction is admitted
+        /// with the estimate of its whole outage; once it has started, the steps that end the outage are
+        /// no longer held by the windows (only by an interruption): the public view must come back.
+        func admit(_ step: PlanStep) -> Admission {
+            guard let gate = options.gate else { return .run(deadline: nil) }
+            if outages.isInProgress(restoredBy: step) {
+                if let reason = gate.interruption() { return .wait(until: nil, window: nil, reason: reason) }
+                return .run(deadline: nil)
+            }
+            let admission = gate.admit(outages.admissionStep(step))
+            if case .run = admission { outages.started(step) }
+            return admission
         }
     }
 
@@ -306,22 +326,20 @@ public enum PlanExecutor {
     actor WorkQueue {
         private var remaining: [PlanStep]
         private(set) var stopped = false
-        private let gate: StepGate?
+        private let context: StepContext
         /// The first step the windows held back; nothing is handed out after it.
         private(set) var held: HeldStep?
-        init(_ steps: [PlanStep], gate: StepGate?) {
+        init(_ steps: [PlanStep], context: StepContext) {
             remaining = steps.reversed()
-            self.gate = gate
+            self.context = context
         }
         func next() -> PlanStep? {
             guard !stopped, let step = remaining.last else { return nil }
-            if let gate {
-                let admission = gate.admit(step)
-                guard case .run = admission else {
-                    held = HeldStep(step: step, admission: admission)
-                    stopped = true
-                    return nil
-                }
+            let admission = context.admit(step)
+            guard case .run = admission else {
+                held = HeldStep(step: step, admission: admission)
+                stopped = true
+                return nil
             }
             return remaining.popLast()
         }
@@ -374,10 +392,12 @@ public enum PlanExecutor {
     }
 
     /// Prepare: `parallelism` workers, each with its own connection, pulling steps in id order.
-    private static func runConcurrently(_ steps: [PlanStep], context: StepContext) async throws -> PhaseOutcome {
-        let queue = WorkQueue(steps, gate: context.options.gate)
+    private static func runConcurrently(
+        _ steps: [PlanStep], context: StepContext, phaseTotal: Int? = nil
+    ) async throws -> PhaseOutcome {
+        let queue = WorkQueue(steps, context: context)
         let workers = min(context.options.parallelism, steps.count)
-        let phaseTotal = steps.count
+        let phaseTotal = phaseTotal ?? steps.count
         // Steps that run alone wait for the steps before them; the steps after them wait for them.
         let order = StepOrder(steps)
         return try await withThrowingTaskGroup(of: [StepResult].self) { group in
@@ -415,20 +435,20 @@ public enum PlanExecutor {
     }
 
     /// Swap and cleanup (and a one-connection prepare): one step at a time, in id order.
-    private static func runSerially(_ steps: [PlanStep], context: StepContext) async throws -> PhaseOutcome {
+    private static func runSerially(
+        _ steps: [PlanStep], context: StepContext, phaseTotal: Int? = nil
+    ) async throws -> PhaseOutcome {
         let worker = Worker(context: context)
         var results: [StepResult] = []
         var held: HeldStep?
         do {
             for step in steps {
-                if let gate = context.options.gate {
-                    let admission = gate.admit(step)
-                    guard case .run = admission else {
-                        held = HeldStep(step: step, admission: admission)
-                        break
-                    }
+                let admission = context.admit(step)
+                guard case .run = admission else {
+                    held = HeldStep(step: step, admission: admission)
+                    break
                 }
-                results.append(try await worker.run(step, phaseTotal: steps.count))
+                results.append(try await worker.run(step, phaseTotal: phaseTotal ?? steps.count))
             }
         } catch {
             await worker.close()
@@ -436,6 +456,25 @@ public enum PlanExecutor {
         }
         await worker.close()
         return PhaseOutcome(results: results, held: held)
+    }
+
+    /// Swap: one step at a time, in id order, except a run of daily views the `rebuild` strategy builds
+    /// again (``PlanStep/runsInParallelInSwap``), which goes over `parallelism` connections as prepare's
+    /// builds do: the views are gone meanwhile, so the outage is as short as the connections allow.
+    private static func runSwap(_ steps: [PlanStep], context: StepContext) async throws -> PhaseOutcome {
+        var results: [StepResult] = []
+        var rest = steps[...]
+        while let first = rest.first {
+            let parallel = first.runsInParallelInSwap
+            let run = Array(rest.prefix { $0.runsInParallelInSwap == parallel })
+            rest = rest.dropFirst(run.count)
+            let outcome = parallel && context.options.parallelism > 1 && run.count > 1
+                ? try await runConcurrently(run, context: context, phaseTotal: steps.count)
+                : try await runSerially(run, context: context, phaseTotal: steps.count)
+            results += outcome.results
+            if outcome.held != nil { return PhaseOutcome(results: results, held: outcome.held) }
+        }
+        return PhaseOutcome(results: results, held: nil)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -10,3 +10,10 @@ extension PlanStep {
         }
     }
 }
+
+extension PlanStep {
+    /// Whether the executor may run this step beside its neighbours of the same kind in the swap phase:
+    /// the daily views the `rebuild` strategy builds again while the views are gone, over `parallelism`
+    /// connections like prepare's builds.
+    public var runsInParallelInSwap: Bool { phase == .swap && kind == .buildDailyView }
+}

@@ -33,6 +33,10 @@ public struct PlanStep: Sendable, Hashable, Codable {
         /// The swap transaction of a column change: renames only (live views and retyped yearly tables
         /// to `__retired`, shadows to the final names), so it locks O(tenants + yearly tables) relations.
         case renameSwap
+        /// The `rebuild` strategy's one transaction (seed 000's Phase 2): drops the public view and the
+        /// tenant views, alters the yearly tables in place, drops the current year's daily views. Readers
+        /// of those views fail from its commit until the views are recreated.
+        case dropForRebuild
         /// Drops shadow views left by an interrupted run, which later builds would trip over.
         case dropLeftover
         /// `ALTER TABLE … ADD COLUMN … DEFAULT` on yearly tables alone.

@@ -36,9 +36,19 @@ extension PlanningRun {
         var rebuilt: Set<QualifiedName> = []
         var alteredInSwap: Set<QualifiedName> = []
         if !kinds.isDisjoint(with: reshapeKinds) || hasSwapLeftovers(template, includingDailyViews: true) {
-            if policy.strategy != .shadowSwap {
-                for item in items where columnKinds.contains(item.kind) { notPlanned(item, because: "strategy \(policy.strategy.rawValue)") }
-                handled.formUnion(columnKinds)
+            // Rebuild (PlanningRun+Rebuild.swift); an interrupted shadow swap is finished the way it began.
+            if policy.strategy == .rebuild && !kinds.isDisjoint(with: PlanningRun.rebuildTriggers)
+                && !hasSwapLeftovers(template, includingDailyViews: true) {
+                switch planRebuild(template) {
+                case .planned(let altered):
+                    registryPlanned = true
+                    dailyViewsRebuilt = true
+                    alteredInSwap = altered
+                    handled.formUnion(reshapeKinds.union([.dayMissing, .registry, .tenantView, .publicView]))
+                case .notPlanned(let reason):
+                    for item in items where reshapeKinds.contains(item.kind) { notPlanned(item, because: reason) }
+                    handled.formUnion(reshapeKinds)
+                }
             } else if isPlainAppend(template, items: items) {
                 let added = Set(items.filter { $0.kind == .columnAdded }.compactMap { columnName(of: $0, template: template) })
                 planAppendedColumns(template, added: template.columns.filter { added.contains($0.name) })

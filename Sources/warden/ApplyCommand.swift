@@ -69,7 +69,9 @@ extension Warden {
 
             // Nothing starts, and no run is recorded, when the windows hold back the very first step.
             if let first = plan.steps.min(by: { $0.id < $1.id }) {
-                let admission = schedule.admit(first, at: evaluatedAt, override: override)
+                // A rebuild's drop transaction needs room for its whole outage (Plan.admissionStep).
+                let step = plan.admissionStep(first, parallelism: parallelism ?? policy.parallelism)
+                let admission = schedule.admit(step, at: evaluatedAt, override: override)
                 if case .run = admission {} else {
                     printError(ScheduleText.line(admission, at: evaluatedAt) + ". Nothing was changed.")
                     throw ExitCode(3)
