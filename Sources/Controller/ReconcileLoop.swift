@@ -344,6 +344,8 @@ public actor ReconcileLoop {
             state.suspended = nil
             interruption.value.withLock { $0 = stopping ? "warden is shutting down" : nil }
             setCondition(.suspended, false, reason: "Resumed", message: "reconciling")
+        } else if state.suspended == nil && state.condition(.suspended)?.status != .false {
+            setCondition(.suspended, false, reason: "NotSuspended", message: "reconciling")
         }
 
         guard leader else {
