@@ -69,6 +69,8 @@ public actor ReconcileLoop {
 
     private var nextFetch = ContinuousClock.now
     private var nextResync = ContinuousClock.now
+    /// The revision and leadership of the last pass that read the catalog without failing.
+    private var reconciled: (revision: String?, leader: Bool)?
     private var failures = 0
     private var lastNotified: [Notifier.Event: String] = [:]
     /// Set by a webhook, `POST /api/v1/reconcile`, or a finished apply: the next pass starts at once.
@@ -190,7 +192,7 @@ public actor ReconcileLoop {
         }
         let now = ContinuousClock.now
         let fetchDue = snapshot == nil || now >= nextFetch || woken.1
-        if now >= nextResync || fetchDue || woken.0 { nextResync = now + settings.resync }
+        let resyncDue = now >= nextResync
 
         let leader = await election.refresh()
         state.leader = leader
@@ -208,11 +210,20 @@ public actor ReconcileLoop {
             finishPass(started, result: "no-desired-state")
             return
         }
+        // A poll that found nothing new costs a git read: the catalog is re-read when the revision or the
+        // leadership changed, when asked, after a failure or a hold, and every `resync` (out-of-band drift).
+        let settled: Set<ControllerStatus.Phase> = [.idle, .standby, .suspended, .stalled]
+        if !resyncDue && !woken.0 && failures == 0 && settled.contains(state.phase) && snapshot.revision != nil
+            && snapshot.revision == reconciled?.revision && leader == reconciled?.leader {
+            return
+        }
+        nextResync = now + settings.resync
         var result = "success"
         do {
             if invalidRevision == nil { state.diagnostics = [] }
             result = try await reconcile(snapshot, leader: leader)
             failures = 0
+            reconciled = (snapshot.revision, leader)
             if invalidRevision != nil {
                 state.phase = .stalled
                 result = "stalled"
