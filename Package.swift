@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Planner", "WardenModel", "PostgresClient", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "DemoWorld", "Executor", "Planner", "WardenModel", "PostgresClient", "TestSupport", "EmbeddedPostgres", logging,
-            "Catalog", "Drift", "DesiredState",
+            "Catalog", "Drift", "DesiredState", "Scheduler",
         ]),
     ]
 )
