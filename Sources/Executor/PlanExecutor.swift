@@ -13,7 +13,8 @@ public struct ApplyOptions: Sendable {
     public var lockTimeoutMilliseconds: Int
     /// `lock_timeout` for steps that lock objects readers use: tens of milliseconds, then retry.
     public var liveLockTimeoutMilliseconds: Int
-    /// Attempts per step (transient failures only) before the run fails.
+    /// Attempts per step (transient failures only) before the run fails. A lock timeout is retried past
+    /// it while the window that admits the step lasts (``gate``), as DESIGN.md §5 asks.
     public var maxAttempts: Int
     /// The command line recorded in `_wh.warden_runs.command`.
     public var command: String
@@ -546,7 +547,8 @@ final class Worker: @unchecked Sendable {
                     }
                 }
                 break
-            } catch let error as PostgresError where error.isTransient && attempts < options.maxAttempts {
+            } catch let error as PostgresError
+                where error.isTransient && (attempts < options.maxAttempts || windowStillOpen(after: error, step)) {
                 if Self.isConnectionProblem(error) {
                     if let connection { await connection.close() }
                     connection = nil
@@ -584,6 +586,17 @@ final class Worker: @unchecked Sendable {
             progress(line)
         }
         return PlanExecutor.StepResult(id: step.id, seconds: elapsed, attempts: attempts)
+    }
+
+    /// Whether a lock timeout past ``ApplyOptions/maxAttempts`` is retried: while the window that admits
+    /// the step lasts (DESIGN.md §5), since readers that keep a view busy leave it free only for moments,
+    /// and each attempt holds them up for one short lock timeout at most. Without a window that ends (no
+    /// windows declared, or no gate), the attempts stay bounded.
+    private func windowStillOpen(after error: PostgresError, _ step: PlanStep) -> Bool {
+        guard error.sqlState == .lockNotAvailable, let gate = context.options.gate,
+              case .run(let deadline?) = gate.admit(step)
+        else { return false }
+        return gate.now() < deadline
     }
 
     /// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name ON schema.table` builds

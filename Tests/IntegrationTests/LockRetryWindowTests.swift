@@ -1,0 +1,111 @@
+import Executor
+import Foundation
+import Logging
+import Planner
+import PostgresClient
+import Scheduler
+import Synchronization
+import TestSupport
+import Testing
+import WardenModel
+
+/// DESIGN.md §5: "a lock timeout is retried with backoff while the window lasts". Readers that keep a
+/// live view busy leave it free only for moments; a swap step must keep trying until the window closes,
+/// not give up after a fixed number of attempts.
+@Suite("PlanExecutor: lock timeouts retried while the window lasts", .timeLimit(.minutes(2)))
+struct LockRetryWindowTests {
+    static let day = Day(year: 2026, month: 1, day: 5)!
+
+    /// A swap step on `public.live`, which a reader holds for `holdMilliseconds`; two attempts allowed.
+    static func applyWhileHeld(
+        gate: StepGate?, holdMilliseconds: Int
+    ) async throws -> (result: Result<ApplyReport, any Error>, attempts: Int) {
+        try await TestCluster.withDatabase("exec_window") { cluster, name, connection in
+            try await connection.execute("CREATE TABLE public.live (id int)")
+            let plan = Plan(
+                steps: [
+                    PlanStep(id: 1, phase: .swap, kind: .addYearlyColumn, stepClass: .briefLock, targets: ["public.live"],
+                             statements: ["ALTER TABLE public.live ADD COLUMN x int DEFAULT 1"], touchesLiveObjects: true),
+                ],
+                revision: "abc", asOf: Self.day, strategy: .shadowSwap, notes: [])
+            let reader = try await cluster.connect(database: name)
+            try await reader.execute("BEGIN")
+            try await reader.execute("LOCK TABLE public.live IN ACCESS SHARE MODE")
+            let release = Task {
+                try await Task.sleep(for: .milliseconds(holdMilliseconds))
+                try await reader.execute("COMMIT")
+            }
+            let options = ApplyOptions(
+                parallelism: 1, liveLockTimeoutMilliseconds: 20, maxAttempts: 2, command: "test window retry", asOf: Self.day,
+                initialBackoffMilliseconds: 10, maxBackoffMilliseconds: 40, gate: gate)
+            let result: Result<ApplyReport, any Error>
+            do {
+                result = .success(try await PlanExecutor.apply(
+                    plan, configuration: ConnectionConfiguration(cluster.connectionString(database: name)),
+                    options: options, logger: Logger(label: "test"), progress: nil))
+            } catch {
+                result = .failure(error)
+            }
+            try await release.value
+            await reader.close()
+            let attempts = try await connection.scalar(Int.self, "SELECT attempts FROM _wh.warden_steps WHERE step_no = 1")
+            return (result, attempts)
+        }
+    }
+
+    /// An allow window open from midnight to 04:00 UTC every day; the clock stands at 01:00.
+    static func openWindow() throws -> StepGate {
+        let calendar = try WindowCalendar([
+            MaintenanceWindow(name: "night", kind: .allow, schedule: "0 0 * * *", durationSeconds: 4 * 3600),
+        ])
+        let now = ISO8601DateFormatter().date(from: "2026-01-05T01:00:00Z")!
+        return StepGate(schedule: Schedule(calendar: calendar, prepareAhead: true), now: { now })
+    }
+
+    @Test("inside an open window, a swap step blocked past its attempts keeps retrying and succeeds once the reader is done")
+    func retriesWhileTheWindowLasts() async throws {
+        let (result, attempts) = try await Self.applyWhileHeld(gate: try Self.openWindow(), holdMilliseconds: 1500)
+        let report = try result.get()
+        #expect(report.stepsRun == 1)
+        #expect(attempts > 2, "\(attempts)")
+    }
+
+    @Test("without a window that ends, the attempts stay bounded: the step fails after them")
+    func boundedWithoutAWindow() async throws {
+        let (result, attempts) = try await Self.applyWhileHeld(gate: nil, holdMilliseconds: 1500)
+        guard case .failure(let error) = result else {
+            Issue.record("the apply should have failed")
+            return
+        }
+        #expect(String(describing: error).contains("lock timeout"), "\(error)")
+        #expect(attempts == 2)
+    }
+
+    @Test("once the window has closed, the retries stop and the step fails")
+    func stopsWhenTheWindowCloses() async throws {
+        let calendar = try WindowCalendar([
+            MaintenanceWindow(name: "night", kind: .allow, schedule: "0 0 * * *", durationSeconds: 4 * 3600),
+        ])
+        // Two seconds of the window are left when the step is admitted; time runs ten times faster, so it
+        // closes about 200 ms later, long before the reader lets go.
+        let start = ISO8601DateFormatter().date(from: "2026-01-05T03:59:58Z")!
+        let clock = ContinuousClock()
+        let firstAsked = Mutex<ContinuousClock.Instant?>(nil)
+        let gate = StepGate(schedule: Schedule(calendar: calendar, prepareAhead: true), now: {
+            let now = clock.now
+            let began = firstAsked.withLock { first in
+                if first == nil { first = now }
+                return first!
+            }
+            let elapsed = began.duration(to: now)
+            return start.addingTimeInterval((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * 10)
+        })
+        let (result, attempts) = try await Self.applyWhileHeld(gate: gate, holdMilliseconds: 1500)
+        guard case .failure(let error) = result else {
+            Issue.record("the apply should have failed once the window closed")
+            return
+        }
+        #expect(String(describing: error).contains("lock timeout"), "\(error)")
+        #expect(attempts > 2, "\(attempts)")
+    }
+}
