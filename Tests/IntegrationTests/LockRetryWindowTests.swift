@@ -31,7 +31,18 @@ struct LockRetryWindowTests {
             let reader = try await cluster.connect(database: name)
             try await reader.execute("BEGIN")
             try await reader.execute("LOCK TABLE public.live IN ACCESS SHARE MODE")
+            // The hold starts counting once the step has started (its journal row says so), so a slow
+            // machine cannot let the reader go before the apply even tried.
             let release = Task {
+                let clock = ContinuousClock()
+                let deadline = clock.now + .seconds(60)
+                while clock.now < deadline {
+                    let started = (try? await connection.scalar(
+                        Int.self,
+                        "SELECT count(*)::int FROM _wh.warden_steps WHERE step_no = 1 AND outcome <> 'pending'")) ?? 0
+                    if started > 0 { break }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
                 try await Task.sleep(for: .milliseconds(holdMilliseconds))
                 try await reader.execute("COMMIT")
             }
