@@ -117,6 +117,8 @@ struct LockRetryWindowTests {
             return
         }
         #expect(String(describing: error).contains("lock timeout"), "\(error)")
-        #expect(attempts > 2, "\(attempts)")
+        // How many attempts fit before the window closes depends on the machine's speed; what matters is
+        // that the step gave up (above) instead of waiting for the reader.
+        #expect(attempts >= 2, "\(attempts)")
     }
 }
