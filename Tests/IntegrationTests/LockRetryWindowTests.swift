@@ -83,7 +83,9 @@ struct LockRetryWindowTests {
 
     @Test("without a window that ends, the attempts stay bounded: the step fails after them")
     func boundedWithoutAWindow() async throws {
-        let (result, attempts) = try await Self.applyWhileHeld(gate: nil, holdMilliseconds: 1500)
+        // A long hold: under load the executor's backoff sleeps can wake late, and the reader must still hold
+        // its lock when the last attempt runs.
+        let (result, attempts) = try await Self.applyWhileHeld(gate: nil, holdMilliseconds: 10_000)
         guard case .failure(let error) = result else {
             Issue.record("the apply should have failed")
             return
@@ -111,7 +113,7 @@ struct LockRetryWindowTests {
             let elapsed = began.duration(to: now)
             return start.addingTimeInterval((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * 10)
         })
-        let (result, attempts) = try await Self.applyWhileHeld(gate: gate, holdMilliseconds: 1500)
+        let (result, attempts) = try await Self.applyWhileHeld(gate: gate, holdMilliseconds: 10_000)
         guard case .failure(let error) = result else {
             Issue.record("the apply should have failed once the window closed")
             return
