@@ -525,14 +525,13 @@ final class Worker: @unchecked Sendable {
         let journal = context.journal
         let clock = ContinuousClock()
         let start = clock.now
-        let timeout = Duration.milliseconds(
-            step.touchesLiveObjects ? options.liveLockTimeoutMilliseconds : options.lockTimeoutMilliseconds)
         try await journal.stepStarted(context.runID, step: step.id)
         var attempts = 0
         // For a non-transactional step, the statements before this index are done (each committed).
         var nextStatement = 0
         while true {
             attempts += 1
+            let timeout = Duration.milliseconds(PlanExecutor.lockTimeout(for: step, attempt: attempts, options: options))
             do {
                 let connection = try await connected()
                 if step.transactional {
@@ -642,5 +641,21 @@ final class Worker: @unchecked Sendable {
         let exponent = min(attempt - 1, 20)
         let base = min(options.maxBackoffMilliseconds, options.initialBackoffMilliseconds << exponent)
         return max(1, Int(Double(base) * Double.random(in: 0.5...1.0)))
+    }
+}
+
+extension PlanExecutor {
+    /// The `lock_timeout` of an attempt, in milliseconds. A step on objects readers use starts at
+    /// ``ApplyOptions/liveLockTimeoutMilliseconds`` (readers queue behind it that long at most) and doubles
+    /// per failed attempt up to ``ApplyOptions/lockTimeoutMilliseconds``: a reader still running holds its
+    /// lock until its query ends, so against queries longer than the first timeout a fixed short timeout
+    /// never wins (measured: 188 attempts over 149 s against a reader of 1 s queries), while a doubled
+    /// one waits for the reader in flight to finish and then goes ahead of the readers queued behind it.
+    public static func lockTimeout(for step: PlanStep, attempt: Int, options: ApplyOptions) -> Int {
+        guard step.touchesLiveObjects else { return options.lockTimeoutMilliseconds }
+        let first = max(1, options.liveLockTimeoutMilliseconds)
+        let cap = max(first, options.lockTimeoutMilliseconds)
+        let exponent = min(max(attempt - 1, 0), 20)
+        return min(cap, first << exponent)
     }
 }

@@ -123,4 +123,66 @@ struct LockRetryWindowTests {
         // that the step gave up (above) instead of waiting for the reader.
         #expect(attempts >= 2, "\(attempts)")
     }
+
+    @Test("against a reader that runs one long query after another, the doubling lock timeout gets the step through")
+    func doublingTimeoutBeatsBackToBackReaders() async throws {
+        try await TestCluster.withDatabase("exec_escalate") { cluster, name, connection in
+            try await connection.execute("CREATE TABLE public.live (id int)")
+            let plan = Plan(
+                steps: [
+                    PlanStep(id: 1, phase: .swap, kind: .addYearlyColumn, stepClass: .briefLock, targets: ["public.live"],
+                             statements: ["ALTER TABLE public.live ADD COLUMN x int DEFAULT 1"], touchesLiveObjects: true),
+                ],
+                revision: "abc", asOf: Self.day, strategy: .shadowSwap, notes: [])
+            // Queries of 1 s each, back to back: the table is free only between two of them. A fixed 10 ms
+            // timeout would land in that gap about once in a hundred attempts.
+            let reader = try await cluster.connect(database: name)
+            let stop = Mutex(false)
+            let reading = Task {
+                while !stop.withLock({ $0 }) {
+                    try await reader.execute("BEGIN")
+                    try await reader.execute("LOCK TABLE public.live IN ACCESS SHARE MODE")
+                    try await reader.execute("SELECT pg_sleep(1)")
+                    try await reader.execute("COMMIT")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let options = ApplyOptions(
+                parallelism: 1, lockTimeoutMilliseconds: 2000, liveLockTimeoutMilliseconds: 10, maxAttempts: 10,
+                command: "test doubling lock timeout", asOf: Self.day, initialBackoffMilliseconds: 10,
+                maxBackoffMilliseconds: 20)
+            let outcome: Result<ApplyReport, any Error>
+            do {
+                outcome = .success(try await PlanExecutor.apply(
+                    plan, configuration: ConnectionConfiguration(cluster.connectionString(database: name)),
+                    options: options, logger: Logger(label: "test"), progress: nil))
+            } catch {
+                outcome = .failure(error)
+            }
+            stop.withLock { $0 = true }
+            try await reading.value
+            await reader.close()
+            let report = try outcome.get()
+            #expect(report.stepsRun == 1)
+            let attempts = try await connection.scalar(Int.self, "SELECT attempts FROM _wh.warden_steps WHERE step_no = 1")
+            // 10, 20, 40 … 640 ms, then 1.28 s: the attempt that outwaits the query in flight wins.
+            #expect(attempts > 1 && attempts <= 10, "\(attempts)")
+            let added = try await connection.scalar(
+                Int.self, "SELECT count(*)::int FROM pg_attribute WHERE attrelid = 'public.live'::regclass AND attname = 'x'")
+            #expect(added == 1)
+        }
+    }
+
+    @Test("the lock timeout of a live step doubles per attempt up to the policy's; other steps always get the policy's")
+    func lockTimeoutSchedule() {
+        let live = PlanStep(id: 1, phase: .swap, kind: .addYearlyColumn, stepClass: .briefLock, targets: ["t"],
+                            statements: ["SELECT 1"], touchesLiveObjects: true)
+        var other = live
+        other.touchesLiveObjects = false
+        let options = ApplyOptions(lockTimeoutMilliseconds: 2000, liveLockTimeoutMilliseconds: 50, command: "t", asOf: Self.day)
+        #expect((1...8).map { PlanExecutor.lockTimeout(for: live, attempt: $0, options: options) }
+            == [50, 100, 200, 400, 800, 1600, 2000, 2000])
+        #expect(PlanExecutor.lockTimeout(for: other, attempt: 1, options: options) == 2000)
+        #expect(PlanExecutor.lockTimeout(for: live, attempt: 1_000, options: options) == 2000)
+    }
 }
