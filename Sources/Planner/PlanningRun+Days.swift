@@ -53,6 +53,12 @@ extension PlanningRun {
             statements += missing.map { WarehouseDDL.addColumn($0, to: member) }
             targets.append(member.description)
         }
+        if !statements.isEmpty, live.relations[view]?.kind == .view {
+            // Readers of the public view lock the tenant views before their members: taking a yearly table
+            // first and the view second could deadlock with a reader holding the view and waiting for the
+            // table, and PostgreSQL would then cancel the reader. LOCK on a view locks it, then its members.
+            statements.insert("LOCK TABLE \(view) IN ACCESS EXCLUSIVE MODE", at: 0)
+        }
         statements.append(WarehouseDDL.tenantView(view, columns: template.columns.map(\.name), members: members))
         targets.append(view.description)
         // Same columns: the old definition puts it back. More columns: CREATE OR REPLACE cannot drop them.

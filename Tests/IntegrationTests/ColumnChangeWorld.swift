@@ -62,14 +62,16 @@ struct ColumnChangeWorld {
 
     /// Applies the plan's steps of `phases` only (all by default), over two connections.
     @discardableResult
-    func apply(_ plan: Plan, phases: Set<PlanStep.Phase> = Set(PlanStep.Phase.allCases)) async throws -> ApplyReport {
+    func apply(
+        _ plan: Plan, phases: Set<PlanStep.Phase> = Set(PlanStep.Phase.allCases),
+        options: ApplyOptions = ApplyOptions(parallelism: 2, command: "column change test", asOf: Self.asOf)
+    ) async throws -> ApplyReport {
         let partial = Plan(
             steps: plan.steps.filter { phases.contains($0.phase) }, revision: plan.revision, asOf: plan.asOf,
             strategy: plan.strategy, notes: plan.notes)
         return try await PlanExecutor.apply(
             partial, configuration: ConnectionConfiguration(built.warehouseConnectionString),
-            options: ApplyOptions(parallelism: 2, command: "column change test", asOf: Self.asOf),
-            logger: Logger(label: "test"), progress: nil)
+            options: options, logger: Logger(label: "test"), progress: nil)
     }
 
     /// What a reader of the public view saw while `body` ran: queries done, errors, the longest query.
