@@ -300,7 +300,7 @@ extension PlanningRun {
                 + "the shadow views already carry grants, owner and stamp")
         }
         work.retiredViewDrops.forEach { add($0) }
-        work.dayCleanup.forEach { add($0) }
+        PlanStep.batchedDayCleanup(work.dayCleanup).forEach { add($0) }
         work.yearlyCleanup.forEach { add($0) }
         if work.reused > 0 {
             notes.append(

@@ -10,7 +10,8 @@ extension PlanningRun {
     /// - swap, one transaction per tenant: `ADD COLUMN … DEFAULT` on its yearly tables, then its union
     ///   view over the yearly tables and the shadows; then one transaction for the public view;
     /// - cleanup: drop the old daily views (no view reads them any more), rename the shadows and their
-    ///   indexes to the final names (views follow: they reference by OID).
+    ///   indexes to the final names (views follow: they reference by OID), one transaction per tenant and
+    ///   ``PlanStep/cleanupDaysPerStep`` days.
     mutating func planAppendedColumns(_ template: Template, added: [Column]) {
         let tenants = liveTenants
         var reused = 0
@@ -45,10 +46,11 @@ extension PlanningRun {
                 notes.append("\(tenant.schema): the daily views of \(pending.map(String.init).joined(separator: ", ")) lack the new column until their rollover into a yearly table; plan the rollover first")
             }
             add(tenantViewStep(template, tenant: tenant, members: history + days, columnsAdded: added))
-            for rename in renames {
-                add(dropOldDailyView(template, tenant: tenant, name: rename.old))
-                add(renameShadowStep(template, tenant: tenant, shadow: rename.shadow, final: rename.old, liveShadow: rename.liveShadow))
+            let cleanup = renames.flatMap { rename in
+                [dropOldDailyView(template, tenant: tenant, name: rename.old),
+                 renameShadowStep(template, tenant: tenant, shadow: rename.shadow, final: rename.old, liveShadow: rename.liveShadow)]
             }
+            PlanStep.batchedDayCleanup(cleanup).forEach { add($0) }
         }
         if reused > 0 {
             notes.append("\(template.name): \(reused) shadow daily view(s) from an earlier run already carry the matching stamp and are reused")

@@ -78,9 +78,12 @@ struct ColumnChangePlannerTests {
         let cleanup = plan.steps(in: .cleanup)
         #expect(Self.kinds(Array(cleanup.prefix(3))) == [.dropRetired, .dropRetired, .dropRetired])
         #expect(cleanup[0].statements == ["DROP VIEW IF EXISTS public.foodlogstats__retired"])
-        #expect(cleanup[3].statements == ["DROP MATERIALIZED VIEW IF EXISTS landb.foodlogstats_2026_01_01"])
-        #expect(cleanup[4].kind == .renameShadow && cleanup[4].transactional)
-        #expect(cleanup.count == 3 + 2 * 5 * 2)
+        // Then one transaction per tenant: its old daily views dropped, its shadows renamed in.
+        #expect(cleanup[3].statements.first == "DROP MATERIALIZED VIEW IF EXISTS landb.foodlogstats_2026_01_01")
+        #expect(cleanup[3].statements[5] == "ALTER MATERIALIZED VIEW landb.foodlogstats_2026_01_01__shadow RENAME TO foodlogstats_2026_01_01")
+        #expect(cleanup[3].kind == .renameShadow && cleanup[3].transactional && cleanup[3].touchesLiveObjects)
+        #expect(cleanup[4].tenant == "acme")
+        #expect(cleanup.count == 3 + 2)
         #expect(!plan.steps.contains { $0.stepClass == .destructive })
         #expect(plan.summary.risk == .low)
     }

@@ -110,20 +110,22 @@ struct PlannerTests {
         #expect(swap[3].statements[0].contains("'id bigint, store text, weight numeric(10,3), waste_category text'"))
         #expect(swap[3].statements[0].contains("CREATE UNIQUE INDEX idx_{SCHEMA}_{VIEW_NAME}_id ON {SCHEMA}.{VIEW_NAME} (id);"))
 
-        // cleanup: drop each old daily view, then rename its shadow and indexes.
+        // cleanup: one transaction per tenant: drop its old daily views, then rename its shadows and indexes.
         let cleanup = plan.steps(in: .cleanup)
-        #expect(cleanup.count == 2 * 5 * 2)
-        #expect(cleanup.allSatisfy { $0.stepClass == .online })
-        #expect(cleanup[0].statements == ["DROP MATERIALIZED VIEW IF EXISTS landb.foodlogstats_2026_01_01"])
-        #expect(cleanup[1].statements == [
+        #expect(cleanup.count == 2)
+        #expect(cleanup.allSatisfy { $0.stepClass == .online && $0.kind == .renameShadow })
+        #expect(cleanup.map(\.tenant) == ["landb", "acme"])
+        #expect(cleanup[0].statements.count == 5 + 5 * 3)
+        #expect(Array(cleanup[0].statements.prefix(5)) == (1...5).map { "DROP MATERIALIZED VIEW IF EXISTS landb.foodlogstats_2026_01_0\($0)" })
+        #expect(Array(cleanup[0].statements[5...7]) == [
             "ALTER MATERIALIZED VIEW landb.foodlogstats_2026_01_01__shadow RENAME TO foodlogstats_2026_01_01",
             "ALTER INDEX landb.idx_landb_foodlogstats_2026_01_01__shadow_id RENAME TO idx_landb_foodlogstats_2026_01_01_id",
             "ALTER INDEX landb.idx_landb_foodlogstats_2026_01_01__shadow_store RENAME TO idx_landb_foodlogstats_2026_01_01_store",
         ])
-        #expect(cleanup[1].transactional && cleanup[1].touchesLiveObjects)
+        #expect(cleanup[0].transactional && cleanup[0].touchesLiveObjects && !cleanup[0].reversible)
         #expect(plan.notes.contains { $0.contains("keeps the grants") })
         #expect(plan.summary.risk == .low)
-        #expect(plan.summary.stepsByPhase == ["prepare": 10, "swap": 4, "cleanup": 20])
+        #expect(plan.summary.stepsByPhase == ["prepare": 10, "swap": 4, "cleanup": 2])
         #expect(plan.summary.publicViewLockSeconds > 0)
     }
 
@@ -296,7 +298,7 @@ struct PlannerTests {
         var fixture = WarehouseFixture()
         fixture.appendWasteCategory()
         let text = fixture.plan().text()
-        #expect(text.hasPrefix("plan as of 2026-01-06 at abc123 · strategy shadow-swap · risk low\n34 steps: prepare 10, swap 4, cleanup 20"))
+        #expect(text.hasPrefix("plan as of 2026-01-06 at abc123 · strategy shadow-swap · risk low\n16 steps: prepare 10, swap 4, cleanup 2"))
         #expect(text.contains("== prepare =="))
         #expect(text.contains("== swap =="))
         #expect(text.contains("== cleanup =="))
@@ -311,4 +313,33 @@ func downSectionNamesIrreversibleSteps() {
     fixture.appendWasteCategory()
     let contents = fixture.plan().migrationFile(name: "add waste_category", timestamp: MigrationTimestamp(day: Day("2026-01-06")!)).contents
     #expect(contents.contains("-- Step 13 (replacePublicView public.foodlogstats) cannot be undone automatically;"))
+}
+
+@Test("cleanup batches: one transaction per tenant and at most N days, drops before renames, days in order")
+func cleanupBatches() {
+    func drop(_ tenant: String, _ day: Int) -> PlanStep {
+        PlanStep(phase: .cleanup, kind: .dropDailyView, stepClass: .online, template: "t", tenant: tenant,
+                 targets: ["\(tenant).d\(day)"], statements: ["DROP \(tenant).d\(day)"], estimateSeconds: 0.01)
+    }
+    func rename(_ tenant: String, _ day: Int) -> PlanStep {
+        PlanStep(phase: .cleanup, kind: .renameShadow, stepClass: .online, template: "t", tenant: tenant,
+                 targets: ["\(tenant).d\(day)__shadow"], statements: ["RENAME \(tenant).d\(day)"],
+                 undo: ["UNDO \(tenant).d\(day)"], touchesLiveObjects: true, estimateSeconds: 0.01, reversible: true)
+    }
+    var steps: [PlanStep] = []
+    for day in 1...5 { steps += [drop("a", day), rename("a", day)] }
+    steps.append(drop("b", 1))   // a stale shadow only: a drop without a rename
+    for day in 1...2 { steps += [drop("b", day + 1), rename("b", day + 1)] }
+    let batches = PlanStep.batchedDayCleanup(steps, daysPerStep: 2)
+    #expect(batches.map(\.tenant) == ["a", "a", "a", "b", "b"])
+    #expect(batches[0].statements == ["DROP a.d1", "DROP a.d2", "RENAME a.d1", "RENAME a.d2"])
+    #expect(batches[2].statements == ["DROP a.d5", "RENAME a.d5"])
+    #expect(batches[3].statements == ["DROP b.d1", "DROP b.d2", "RENAME b.d2"])
+    #expect(batches[4].statements == ["DROP b.d3", "RENAME b.d3"])
+    #expect(batches.allSatisfy { $0.touchesLiveObjects && $0.kind == .renameShadow && !$0.reversible })
+    // Renames only: the undo runs in reverse.
+    let renamesOnly = PlanStep.batchedDayCleanup([rename("a", 1), rename("a", 2)], daysPerStep: 50)
+    #expect(renamesOnly.count == 1 && renamesOnly[0].reversible && renamesOnly[0].undo == ["UNDO a.d2", "UNDO a.d1"])
+    // Every statement kept exactly once.
+    #expect(batches.flatMap(\.statements).sorted() == steps.flatMap(\.statements).sorted())
 }
