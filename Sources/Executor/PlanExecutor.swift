@@ -497,8 +497,12 @@ final class Worker: @unchecked Sendable {
         connection = nil
     }
 
+    /// The foreign server whose dblink connection this session keeps open (``PlanStep/sourceConnection``).
+    private var openSource: String?
+
     private func connected() async throws -> PostgresConnection {
         if let connection { return connection }
+        openSource = nil
         let opened = try await PostgresConnection.connect(context.configuration, logger: context.logger)
         connection = opened
         return opened
@@ -534,6 +538,7 @@ final class Worker: @unchecked Sendable {
             let timeout = Duration.milliseconds(PlanExecutor.lockTimeout(for: step, attempt: attempts, options: options))
             do {
                 let connection = try await connected()
+                if let source = step.sourceConnection { await useSource(source, on: connection) }
                 if step.transactional {
                     try await connection.withTransaction(lockTimeout: timeout) { connection in
                         for statement in step.statements { try await connection.execute(statement) }
@@ -551,6 +556,9 @@ final class Worker: @unchecked Sendable {
                 if Self.isConnectionProblem(error) {
                     if let connection { await connection.close() }
                     connection = nil
+                } else if step.sourceConnection != nil {
+                    // The remote end may be what failed: the retry connects afresh.
+                    await closeSource()
                 }
                 if !step.transactional, nextStatement < step.statements.count,
                    let index = Self.concurrentIndexBuild(step.statements[nextStatement]) {
@@ -585,6 +593,31 @@ final class Worker: @unchecked Sendable {
             progress(line)
         }
         return PlanExecutor.StepResult(id: step.id, seconds: elapsed, attempts: attempts)
+    }
+
+    /// Opens (once per session and server) the named dblink connection that `dblink('<server>', …)` then
+    /// reuses, as the seed's functions do: a daily view's build otherwise starts with a new connection to
+    /// the tenant's database (a backend start and authentication per view). Switching servers closes the
+    /// previous one, so a session holds one remote connection at most. If the connection cannot be opened
+    /// here, the step's own dblink call connects as before and reports the error itself.
+    private func useSource(_ server: String, on connection: PostgresConnection) async {
+        guard openSource != server else { return }
+        await closeSource()
+        do {
+            _ = try await connection.query(
+                "SELECT CASE WHEN $1 = ANY (coalesce(dblink_get_connections(), '{}'::text[])) THEN 'OK' ELSE dblink_connect($1, $1) END",
+                [server])
+            openSource = server
+        } catch {
+            context.logger.debug("dblink connection to \(server) not kept open (\(error)); each view connects itself")
+        }
+    }
+
+    private func closeSource() async {
+        guard let server = openSource, let connection else { return }
+        openSource = nil
+        _ = try? await connection.query(
+            "SELECT dblink_disconnect($1) WHERE $1 = ANY (coalesce(dblink_get_connections(), '{}'::text[]))", [server])
     }
 
     /// Whether a lock timeout past ``ApplyOptions/maxAttempts`` is retried: while the window that admits

@@ -124,12 +124,16 @@ public struct PlanStep: Sendable, Hashable, Codable {
     /// The stamp written as the comment of what the step builds, so a re-run after a crash recognizes
     /// finished work.
     public var stamp: ObjectStamp?
+    /// The foreign server the step reads the tenant's database through (`dblink('<server>', …)`). The
+    /// executor keeps one dblink connection to it open per session, as the seed's functions do, instead
+    /// of dblink connecting once per daily view.
+    public var sourceConnection: String?
 
     public init(
         id: Int = 0, phase: Phase, kind: Kind, stepClass: StepClass, template: String? = nil, tenant: String? = nil,
         targets: [String], statements: [String], undo: [String] = [], transactional: Bool = true,
         touchesLiveObjects: Bool = false, estimateBytes: Double? = nil, estimateSeconds: Double? = nil,
-        reversible: Bool = false, stamp: ObjectStamp? = nil
+        reversible: Bool = false, stamp: ObjectStamp? = nil, sourceConnection: String? = nil
     ) {
         self.id = id
         self.phase = phase
@@ -146,11 +150,12 @@ public struct PlanStep: Sendable, Hashable, Codable {
         self.estimateSeconds = estimateSeconds
         self.reversible = reversible
         self.stamp = stamp
+        self.sourceConnection = sourceConnection
     }
 
     enum CodingKeys: String, CodingKey {
         case id, phase, kind, stepClass = "class", template, tenant, targets, statements, undo, transactional
-        case touchesLiveObjects, estimateBytes, estimateSeconds, reversible, stamp
+        case touchesLiveObjects, estimateBytes, estimateSeconds, reversible, stamp, sourceConnection
     }
 
     /// Every key is always present (`null` when empty), so consumers need no defaults.
@@ -171,6 +176,7 @@ public struct PlanStep: Sendable, Hashable, Codable {
         try container.encode(estimateSeconds, forKey: .estimateSeconds)
         try container.encode(reversible, forKey: .reversible)
         try container.encode(stamp?.description, forKey: .stamp)
+        try container.encode(sourceConnection, forKey: .sourceConnection)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -190,6 +196,7 @@ public struct PlanStep: Sendable, Hashable, Codable {
         estimateSeconds = try container.decodeIfPresent(Double.self, forKey: .estimateSeconds)
         reversible = try container.decode(Bool.self, forKey: .reversible)
         stamp = try container.decodeIfPresent(String.self, forKey: .stamp).flatMap(ObjectStamp.init(comment:))
+        sourceConnection = try container.decodeIfPresent(String.self, forKey: .sourceConnection)
     }
 }
 

@@ -36,7 +36,8 @@ extension PlanningRun {
         return PlanStep(
             phase: .prepare, kind: kind, stepClass: .online, template: template.name, tenant: tenant.schema,
             targets: [target.description], statements: statements, undo: ["DROP MATERIALIZED VIEW IF EXISTS \(target)"],
-            estimateBytes: estimateBytes, estimateSeconds: Estimates.buildSeconds(estimateBytes), reversible: true, stamp: stamp)
+            estimateBytes: estimateBytes, estimateSeconds: Estimates.buildSeconds(estimateBytes), reversible: true, stamp: stamp,
+            sourceConnection: tenant.connection)
     }
 
     /// One tenant's swap transaction: `ADD COLUMN` on its yearly tables, then `CREATE OR REPLACE VIEW` of
