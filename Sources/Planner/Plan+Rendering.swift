@@ -1,4 +1,5 @@
 import Foundation
+import PostgresSyntax
 import WardenModel
 
 extension Plan {
@@ -74,11 +75,20 @@ extension Plan {
         ]
         out += notes.map { "-- Note: \($0)" }
         out += ["", rule, "-- UP MIGRATION", rule, ""]
+        // One dblink connection per tenant while its views are built, as the seed's functions and warden's
+        // executor keep it, instead of one per view.
+        var source: String?
         for step in steps {
+            if step.sourceConnection != source {
+                if let open = source { out += [Plan.dblinkDisconnect(open), ""] }
+                if let next = step.sourceConnection { out += [Plan.dblinkConnect(next), ""] }
+                source = step.sourceConnection
+            }
             out.append("-- Step \(step.id): \(step.kind.rawValue) \(step.targets.joined(separator: ", ")) (\(step.phase.rawValue), \(step.stepClass.rawValue))")
             out += Plan.script(step.statements, transactional: step.transactional, touchesLiveObjects: step.touchesLiveObjects)
             out.append("")
         }
+        if let open = source { out += [Plan.dblinkDisconnect(open), ""] }
         out += [rule, "-- DOWN MIGRATION (ROLLBACK)", rule, "", "/*"]
         for step in steps.reversed() {
             guard step.reversible && !step.undo.isEmpty else {
@@ -93,6 +103,16 @@ extension Plan {
         }
         out.append("*/")
         return ("\(timestamp.compact)_\(slug).sql", out.joined(separator: "\n") + "\n")
+    }
+
+    static func dblinkConnect(_ server: String) -> String {
+        let name = SQL.quoteLiteral(server)
+        return "SELECT dblink_connect(\(name), \(name)) WHERE NOT (\(name) = ANY (coalesce(dblink_get_connections(), '{}'::text[])));"
+    }
+
+    static func dblinkDisconnect(_ server: String) -> String {
+        let name = SQL.quoteLiteral(server)
+        return "SELECT dblink_disconnect(\(name)) WHERE \(name) = ANY (coalesce(dblink_get_connections(), '{}'::text[]));"
     }
 
     /// Statements as a psql script: a transaction with a short lock timeout where the step needs one.

@@ -261,7 +261,7 @@ struct PlannerTests {
         for step in steps {
             #expect(Set(step.keys) == [
                 "id", "phase", "kind", "class", "template", "tenant", "targets", "statements", "undo", "transactional",
-                "touchesLiveObjects", "estimateBytes", "estimateSeconds", "reversible", "stamp",
+                "touchesLiveObjects", "estimateBytes", "estimateSeconds", "reversible", "stamp", "sourceConnection",
             ])
         }
         #expect(steps.first?["class"] as? String == "online")

@@ -69,6 +69,16 @@ struct PlanCommandTests {
         let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(dsn))
         #expect(try await warehouse.scalar(Int.self, "SELECT count(*) FROM pg_class WHERE relname LIKE '%\\_\\_shadow'") == 0)
         await warehouse.close()
+
+        // The migration file is the same work as plain SQL: psql runs its UP section (DOWN is a comment),
+        // one tenant's dblink connection at a time, and the warehouse converges.
+        #expect(migration.contains("SELECT dblink_connect('landb-prod', 'landb-prod') WHERE NOT"))
+        let psql = try await Subprocess.run([
+            cluster.binDirectory + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn, "-f", out.path + "/" + name,
+        ])
+        #expect(psql.status == 0, "\(psql.standardError)")
+        let after = try await Subprocess.run([binary, "drift", "--dir", folder.path] + base)
+        #expect(after.status == 0, "\(after.standardOutput)")
         for database in [built.configuration.warehouseDatabase] + built.configuration.tenants.map(built.configuration.sourceDatabase) {
             try? await cluster.dropDatabase(database)
         }
