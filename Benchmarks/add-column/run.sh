@@ -172,7 +172,7 @@ status=0
 "$warden" plan --dir "$ds" --database "$server dbname=bench_plan" --as-of "$as_of" --at "$at" --format sql --out "$WORK/migration" > /dev/null || status=$?
 [ "$status" = 2 ] || { echo "warden plan --format sql exit $status" >&2; exit 1; }
 migration="$(ls "$WORK/migration"/*.sql)"
-echo "migration file: $(basename "$migration"), $(grep -c '^-- Step' "$migration") steps"
+echo "migration file: $(basename "$migration"), $(grep -c '^-- Step [0-9]*:' "$migration") steps"
 psql_on postgres -c "DROP DATABASE bench_plan"
 
 # The reader: one psql session per run, a query every 50 ms (reader.sql).
@@ -217,6 +217,7 @@ measure() {
     shift 2
     local db="bench_$label"
     copy "$db"
+    rm -f "$WORK/$label.reader" "$WORK/$label.reader.err"
     settle
     [ "$with_reader" = 0 ] || start_reader "$db" "$label"
     local load_before t0 t1 pid watchdog status=0

@@ -261,6 +261,9 @@ extension PlanningRun {
             if tenant == nil { work.retiredViewDrops.insert(drop, at: 0) } else { work.retiredViewDrops.append(drop) }
         }
         renames.append(.relation("VIEW", shadow, to: view.name))
+        // The shadow's stamp served a retry before the swap; a view warden creates otherwise has no comment.
+        let clear = "COMMENT ON VIEW \(view) IS NULL"
+        renames.append(Rename(statement: clear, undo: clear, target: view.description))
         return renames
     }
 

@@ -33,6 +33,31 @@ extension PostgresConnection {
         }
     }
 
+    /// Runs `statements` in one transaction sent as one simple-query message: `BEGIN`, the lock timeout,
+    /// the statements, `COMMIT`, in a single round trip instead of one per statement. If a statement
+    /// fails, the rest are skipped, the transaction is rolled back and the error is thrown, as with
+    /// ``withTransaction(lockTimeout:_:)``. Each statement ends on its own line, so a trailing `--`
+    /// comment cannot swallow the separator.
+    public func transactionScript(_ statements: [String], lockTimeout: Duration? = nil) async throws {
+        var script = "BEGIN;\n"
+        if let lockTimeout { script += "SET LOCAL lock_timeout = '\(Self.milliseconds(lockTimeout))';\n" }
+        for statement in statements { script += statement + "\n;\n" }
+        script += "COMMIT;"
+        try await withExclusiveAccess {
+            do {
+                let tag = try await executeScript(script).commandTag
+                if tag == "ROLLBACK" {
+                    throw PostgresError(
+                        code: .queryFailed, sqlState: "25P02",
+                        message: "the transaction was rolled back because a statement in it failed")
+                }
+            } catch {
+                _ = try? await query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
     /// Sets `lock_timeout` for the rest of the session (`nil` or zero: wait forever).
     public func setLockTimeout(_ timeout: Duration?) async throws {
         try await query("SELECT set_config('lock_timeout', $1, false)", [Self.milliseconds(timeout ?? .zero)])

@@ -24,7 +24,7 @@ struct ColumnChangePlannerTests {
 
     /// The relations a swap statement locks: the one after `ALTER VIEW|TABLE|INDEX`.
     static func lockedRelations(_ step: PlanStep) -> Set<String> {
-        Set(step.statements.map { String($0.split(separator: " ")[2]) })
+        Set(step.statements.map { String($0.split(separator: " ")[$0.hasPrefix("COMMENT ON ") ? 3 : 2]) })
     }
 
     @Test("an inserted column: shadows, ADD COLUMN on yearly tables, shadow views, one rename-only swap, cleanup")
@@ -68,12 +68,15 @@ struct ColumnChangePlannerTests {
         #expect(rename.statements == [
             "ALTER VIEW public.foodlogstats RENAME TO foodlogstats__retired",
             "ALTER VIEW public.foodlogstats__shadow RENAME TO foodlogstats",
+            "COMMENT ON VIEW public.foodlogstats IS NULL",
             "ALTER VIEW landb.foodlogstats RENAME TO foodlogstats__retired",
             "ALTER VIEW landb.foodlogstats__shadow RENAME TO foodlogstats",
+            "COMMENT ON VIEW landb.foodlogstats IS NULL",
             "ALTER VIEW acme.foodlogstats RENAME TO foodlogstats__retired",
             "ALTER VIEW acme.foodlogstats__shadow RENAME TO foodlogstats",
+            "COMMENT ON VIEW acme.foodlogstats IS NULL",
         ])
-        #expect(rename.reversible && rename.undo.first == "ALTER VIEW acme.foodlogstats RENAME TO foodlogstats__shadow")
+        #expect(rename.reversible && rename.undo[1] == "ALTER VIEW acme.foodlogstats RENAME TO foodlogstats__shadow")
 
         let cleanup = plan.steps(in: .cleanup)
         #expect(Self.kinds(Array(cleanup.prefix(3))) == [.dropRetired, .dropRetired, .dropRetired])
@@ -155,7 +158,9 @@ struct ColumnChangePlannerTests {
         #expect(rename.statements.contains("ALTER INDEX landb.idx_landb_foodlogstats_2025_id RENAME TO idx_landb_foodlogstats_2025__retired_id"))
         #expect(rename.statements.contains("ALTER TABLE landb.foodlogstats_2025__shadow RENAME TO foodlogstats_2025"))
         #expect(rename.statements.contains("ALTER INDEX landb.idx_landb_foodlogstats_2025__shadow_id RENAME TO idx_landb_foodlogstats_2025_id"))
-        #expect(rename.statements.allSatisfy { $0.hasPrefix("ALTER ") && $0.contains(" RENAME ") })
+        #expect(rename.statements.allSatisfy {
+            $0.hasPrefix("ALTER ") && $0.contains(" RENAME ") || $0.hasPrefix("COMMENT ON VIEW ") && $0.hasSuffix(" IS NULL")
+        })
 
         let destructive = plan.steps.filter { $0.stepClass == .destructive }
         #expect(destructive.map(\.statements) == [
@@ -213,7 +218,9 @@ struct ColumnChangePlannerTests {
         // 2 old and 2 new indexes (index renames take SHARE UPDATE EXCLUSIVE, which readers never wait for).
         #expect(relations.count == 2 * (2 + 1) + 2 * (2 + 2 + 2))
         #expect(!relations.contains { $0.contains("_2026_") })
-        #expect(swap.statements.allSatisfy { $0.hasPrefix("ALTER ") && $0.contains(" RENAME ") })
+        #expect(swap.statements.allSatisfy {
+            $0.hasPrefix("ALTER ") && $0.contains(" RENAME ") || $0.hasPrefix("COMMENT ON VIEW ") && $0.hasSuffix(" IS NULL")
+        })
     }
 
     @Test("an index on an inserted or appended column is built on yearly tables after the swap adds the column", arguments: [2, 3])

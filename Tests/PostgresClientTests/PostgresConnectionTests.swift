@@ -72,6 +72,44 @@ struct PostgresConnectionTests {
         }
     }
 
+    @Test("a transaction script is all or nothing, keeps the connection usable, and applies its lock timeout")
+    func transactionScript() async throws {
+        try await TestCluster.withDatabase { cluster, name, connection in
+            try await connection.execute("CREATE TABLE t (id int PRIMARY KEY)")
+            // A statement with a dollar-quoted semicolon and a trailing comment, then a failing one.
+            let error = try await #require(throws: PostgresError.self) {
+                try await connection.transactionScript([
+                    "CREATE TABLE created_inside (a text DEFAULT $x$;$x$) -- a comment",
+                    "INSERT INTO t VALUES (1), (2)",
+                    "INSERT INTO t VALUES (2)",
+                    "INSERT INTO t VALUES (3)",
+                ])
+            }
+            #expect(error.sqlState == .uniqueViolation)
+            #expect(try await connection.scalar(Int.self, "SELECT count(*) FROM t") == 0)
+            #expect(try await connection.scalar(String?.self, "SELECT to_regclass('created_inside')::text") == nil)
+            // The same script without the failing statement commits every statement.
+            try await connection.transactionScript([
+                "CREATE TABLE created_inside (a text DEFAULT $x$;$x$) -- a comment",
+                "INSERT INTO t VALUES (1), (2)",
+            ])
+            #expect(try await connection.scalar(Int.self, "SELECT count(*) FROM t") == 2)
+            #expect(try await connection.scalar(String.self, "SELECT current_setting('lock_timeout')") == "0")
+
+            let holder = try await cluster.connect(database: name)
+            try await holder.execute("BEGIN")
+            try await holder.execute("LOCK TABLE t IN ACCESS SHARE MODE")
+            let timedOut = try await #require(throws: PostgresError.self) {
+                try await connection.transactionScript(["ALTER TABLE t ADD COLUMN b int"], lockTimeout: .milliseconds(50))
+            }
+            #expect(timedOut.sqlState == .lockNotAvailable)
+            try await holder.execute("COMMIT")
+            await holder.close()
+            // SET LOCAL: the session's own setting is back after the transaction.
+            #expect(try await connection.scalar(String.self, "SELECT current_setting('lock_timeout')") == "0")
+        }
+    }
+
     @Test("lock_timeout surfaces as a lock timeout (55P03) while another connection holds the lock")
     func lockTimeout() async throws {
         try await TestCluster.withDatabase { cluster, name, connection in

@@ -12,6 +12,8 @@ import WardenModel
 /// definition), owner, privileges, comment, view definition and members; schemas by owner and `USAGE`;
 /// registry rows; foreign servers. Run-specific bits are left out: sizes, OIDs, and the `revision=`
 /// field of warden's stamps (two runs at the same desired state may come from different commits).
+/// Yearly tables hold history as it was loaded, which no change rewrites: their columns are compared
+/// by name and type (an added column is appended) and their stamp by presence only.
 public enum WarehouseComparison {
     /// The human-readable differences between two warehouses; empty when they are the same.
     ///
@@ -59,7 +61,12 @@ public enum WarehouseComparison {
         var objects: [String: [String]] = [:]
         for (name, relation) in warehouse.relations where !ignoring.contains(name.schema) {
             var lines = ["\(relation.kind.rawValue) \(role(of: name.name, templates: templates))"]
-            lines.append("columns " + relation.columns.map { column in
+            let yearly: Bool
+            if case .yearlyTable = ObjectNames.role(of: name.name, templates: templates) { yearly = true } else { yearly = false }
+            // A yearly table keeps its history as loaded: a column added later is appended (ADD COLUMN is
+            // metadata-only, as seed 000 does it), so its columns are compared by name, not position.
+            let columns = yearly ? relation.columns.sorted { $0.name < $1.name } : relation.columns
+            lines.append("columns " + columns.map { column in
                 var text = "\(column.name) \(column.type.name)"
                 if column.notNull { text += " not null" }
                 if let value = column.defaultExpression { text += " default \(value)" }
@@ -72,7 +79,10 @@ public enum WarehouseComparison {
             lines.append("owner \(relation.owner)")
             lines.append("privileges " + relation.privileges.sorted { $0.key < $1.key }
                 .map { "\($0.key)=\($0.value.sorted().joined(separator: "+"))" }.joined(separator: ", "))
-            lines.append("comment " + (relation.comment.map(withoutRevision) ?? "none"))
+            // Its stamp records what its rows were loaded from (the query and columns of that day), which a
+            // later change never rewrites: compared as present or not.
+            let comment = relation.comment.map { yearly && ObjectStamp(comment: $0) != nil ? "warden stamp" : withoutRevision($0) }
+            lines.append("comment " + (comment ?? "none"))
             if relation.kind != .table {
                 lines.append("definition " + (relation.definition.map(trimmed) ?? "none"))
                 lines.append("members " + relation.dependsOn.sorted().map(\.description).joined(separator: ", "))

@@ -1,0 +1,105 @@
+import Foundation
+import PostgresClient
+import TestSupport
+import Testing
+import WardenModel
+
+/// Issue 4's bar for the column rows of DESIGN.md §5: after each change, the reconciled warehouse equals
+/// one built from scratch at the same desired state, as warden's own catalog reader sees both. One
+/// warehouse goes through every change in turn (appended, inserted, renamed, retyped and removed
+/// columns, a changed query); after each, a fresh empty warehouse is bootstrapped at that state and
+/// the two are compared.
+@Suite("Column changes: the reconciled warehouse equals one built from scratch", .timeLimit(.minutes(10)))
+struct ColumnChangeScratchTests {
+    /// Rewrites the foodlogstats template: its columns (YAML flow mappings, in order) and its SELECT list.
+    static func foodlogstats(_ world: LifecycleWorld, columns: [String], select: [String]) throws {
+        let templates = world.folder.path + "/templates/"
+        let yaml = """
+            apiVersion: warden/v1
+            kind: Template
+            name: foodlogstats
+            description: Daily food log statistics
+            query: foodlogstats.sql
+            columns:
+            \(columns.map { "  - " + $0 }.joined(separator: "\n"))
+            indexes:
+              - { columns: [id], unique: true }
+              - { columns: [logged_time] }
+              - { columns: [store] }
+
+            """
+        try yaml.write(toFile: templates + "foodlogstats.yaml", atomically: true, encoding: .utf8)
+        let sql = """
+            SELECT
+                \(select.joined(separator: ",\n    "))
+            FROM phood_foodlogsum pf
+            JOIN phood_location pl ON pl.id = pf.location_id
+            JOIN phood_action pa ON pa.id = pf.action_taken_id
+            WHERE pf.logged_time >= '{TARGET_DATE} 00:00:00+00'::TIMESTAMPTZ
+              AND pf.logged_time < '{TARGET_DATE} 00:00:00+00'::TIMESTAMPTZ + INTERVAL '1 day'
+
+            """
+        try sql.write(toFile: templates + "foodlogstats.sql", atomically: true, encoding: .utf8)
+    }
+
+    @Test("appended, inserted, renamed, retyped, removed columns and a changed query: each time the same as from scratch")
+    func eachChangeEqualsScratch() async throws {
+        let asOf = Day("2026-01-05")!
+        let world = try await LifecycleWorld.make(
+            "colscratch", tenants: ["landb", "acme"], firstYear: 2025, sourcesThrough: PostgresDate(year: 2026, month: 1, day: 5))
+        do {
+            try world.desire(tenants: ["landb", "acme"], firstYear: 2025)
+            var columns = [
+                "{ name: id, type: bigint }", "{ name: store, type: text }", "{ name: logged_time, type: timestamptz }",
+                "{ name: action_taken_id, type: integer }", "{ name: flags, type: text }", "{ name: weight, type: \"numeric(10,3)\" }",
+            ]
+            var select = ["pf.id", "pl.name AS store", "pf.logged_time", "pa.id AS action_taken_id", "pf.flags", "pf.weight"]
+            try Self.foodlogstats(world, columns: columns, select: select)
+            let reconciled = try await world.emptyWarehouse("a")
+            try await world.apply(reconciled, asOf: asOf)
+            #expect(try await world.drift(reconciled, asOf: asOf) == [])
+
+            let changes: [(String, () -> Void)] = [
+                ("appended waste_category", {
+                    columns.append("{ name: waste_category, type: text, default: UNKNOWN }")
+                    select.append("pf.waste_category")
+                }),
+                ("inserted store_upper after store", {
+                    columns.insert("{ name: store_upper, type: text, default: '' }", at: 2)
+                    select.insert("upper(pl.name) AS store_upper", at: 2)
+                }),
+                ("renamed weight to weight_kg", {
+                    columns[6] = "{ name: weight_kg, type: \"numeric(10,3)\", renamedFrom: weight }"
+                    select[6] = "pf.weight AS weight_kg"
+                }),
+                ("retyped action_taken_id to bigint", {
+                    columns[4] = "{ name: action_taken_id, type: bigint }"
+                }),
+                ("removed flags", {
+                    columns.remove(at: 5)
+                    select.remove(at: 5)
+                }),
+                ("changed query: store trimmed", {
+                    select[1] = "trim(pl.name) AS store"
+                }),
+            ]
+            for (index, (label, change)) in changes.enumerated() {
+                change()
+                try Self.foodlogstats(world, columns: columns, select: select)
+                let plan = try await world.plan(reconciled, asOf: asOf)
+                #expect(TenantLifecycleTests.unplanned(plan).isEmpty, "\(label): \(plan.notes)")
+                #expect(!plan.steps.isEmpty, "\(label): nothing planned")
+                try await world.run(plan, on: reconciled)
+                #expect(try await world.drift(reconciled, asOf: asOf) == [], "\(label)")
+                let scratch = try await world.emptyWarehouse("s\(index)")
+                try await world.apply(scratch, asOf: asOf)
+                let differences = try await world.differences(reconciled, scratch)
+                #expect(differences == [], "\(label): \(differences.joined(separator: "\n"))")
+            }
+        } catch {
+            await world.tearDown()
+            throw error
+        }
+        await world.tearDown()
+    }
+}
