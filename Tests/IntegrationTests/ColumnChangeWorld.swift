@@ -49,6 +49,14 @@ struct ColumnChangeWorld {
         set { desired.templates[desired.templates.firstIndex { $0.name == "foodlogstats" }!] = newValue }
     }
 
+    /// Seed 000's change: `waste_category text`, `'UNKNOWN'` for history, appended after the last column.
+    mutating func appendWasteCategory() {
+        var template = foodlogstats
+        template.columns.append(Column(name: "waste_category", type: ColumnType(canonical: "text"), defaultValue: "UNKNOWN"))
+        template.query = template.query.replacing("pf.weight", with: "pf.weight,\n    pf.waste_category")
+        foodlogstats = template
+    }
+
     func drift() async throws -> DriftReport {
         let live = try await CatalogReader.read(connection, options: .drift)
         return DriftDetector.detect(desired: desired, live: live, asOf: Self.asOf)

@@ -15,10 +15,7 @@ struct SourceConnectionTests {
     func oneSourceSessionPerTenant() async throws {
         var world = try await ColumnChangeWorld.make("dblink_reuse")
         do {
-            var template = world.foodlogstats
-            template.columns.append(Column(name: "waste_category", type: ColumnType(canonical: "text"), defaultValue: "UNKNOWN"))
-            template.query = template.query.replacing("pf.weight", with: "pf.weight,\n    pf.waste_category")
-            world.foodlogstats = template
+            world.appendWasteCategory()
             let plan = try await world.plan()
             let builds = plan.steps(in: .prepare).filter { $0.kind == .buildShadowDailyView }
             let perTenant = Dictionary(grouping: builds, by: { $0.tenant ?? "" }).mapValues(\.count)

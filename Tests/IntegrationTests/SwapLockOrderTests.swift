@@ -14,10 +14,7 @@ struct SwapLockOrderTests {
     func appendedColumnSwapDoesNotDeadlockReaders() async throws {
         var world = try await ColumnChangeWorld.make("lock_order")
         do {
-            var template = world.foodlogstats
-            template.columns.append(Column(name: "waste_category", type: ColumnType(canonical: "text"), defaultValue: "UNKNOWN"))
-            template.query = template.query.replacing("pf.weight", with: "pf.weight,\n    pf.waste_category")
-            world.foodlogstats = template
+            world.appendWasteCategory()
             let plan = try await world.plan()
             #expect(plan.steps(in: .swap).first?.kind == .replaceTenantView)
             try await world.apply(plan, phases: [.prepare])
