@@ -603,9 +603,7 @@ final class Worker: @unchecked Sendable {
         guard openSource != server else { return }
         await closeSource()
         do {
-            _ = try await connection.query(
-                "SELECT CASE WHEN $1 = ANY (coalesce(dblink_get_connections(), '{}'::text[])) THEN 'OK' ELSE dblink_connect($1, $1) END",
-                [server])
+            _ = try await connection.query(SourceConnection.open(server))
             openSource = server
         } catch {
             context.logger.debug("dblink connection to \(server) not kept open (\(error)); each view connects itself")
@@ -615,8 +613,7 @@ final class Worker: @unchecked Sendable {
     private func closeSource() async {
         guard let server = openSource, let connection else { return }
         openSource = nil
-        _ = try? await connection.query(
-            "SELECT dblink_disconnect($1) WHERE $1 = ANY (coalesce(dblink_get_connections(), '{}'::text[]))", [server])
+        _ = try? await connection.query(SourceConnection.close(server))
     }
 
     /// Whether a lock timeout past ``ApplyOptions/maxAttempts`` is retried: while the window that admits

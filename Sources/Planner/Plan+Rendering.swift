@@ -1,5 +1,4 @@
 import Foundation
-import PostgresSyntax
 import WardenModel
 
 extension Plan {
@@ -80,15 +79,15 @@ extension Plan {
         var source: String?
         for step in steps {
             if step.sourceConnection != source {
-                if let open = source { out += [Plan.dblinkDisconnect(open), ""] }
-                if let next = step.sourceConnection { out += [Plan.dblinkConnect(next), ""] }
+                if let open = source { out += [SourceConnection.close(open) + ";", ""] }
+                if let next = step.sourceConnection { out += [SourceConnection.open(next) + ";", ""] }
                 source = step.sourceConnection
             }
             out.append("-- Step \(step.id): \(step.kind.rawValue) \(step.targets.joined(separator: ", ")) (\(step.phase.rawValue), \(step.stepClass.rawValue))")
             out += Plan.script(step.statements, transactional: step.transactional, touchesLiveObjects: step.touchesLiveObjects)
             out.append("")
         }
-        if let open = source { out += [Plan.dblinkDisconnect(open), ""] }
+        if let open = source { out += [SourceConnection.close(open) + ";", ""] }
         out += [rule, "-- DOWN MIGRATION (ROLLBACK)", rule, "", "/*"]
         for step in steps.reversed() {
             guard step.reversible && !step.undo.isEmpty else {
@@ -103,16 +102,6 @@ extension Plan {
         }
         out.append("*/")
         return ("\(timestamp.compact)_\(slug).sql", out.joined(separator: "\n") + "\n")
-    }
-
-    static func dblinkConnect(_ server: String) -> String {
-        let name = SQL.quoteLiteral(server)
-        return "SELECT dblink_connect(\(name), \(name)) WHERE NOT (\(name) = ANY (coalesce(dblink_get_connections(), '{}'::text[])));"
-    }
-
-    static func dblinkDisconnect(_ server: String) -> String {
-        let name = SQL.quoteLiteral(server)
-        return "SELECT dblink_disconnect(\(name)) WHERE \(name) = ANY (coalesce(dblink_get_connections(), '{}'::text[]));"
     }
 
     /// Statements as a psql script: a transaction with a short lock timeout where the step needs one.

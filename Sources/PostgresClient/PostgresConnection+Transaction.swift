@@ -20,9 +20,7 @@ extension PostgresConnection {
                 let value = try await body(self)
                 let tag = try await query("COMMIT").commandTag
                 if tag == "ROLLBACK" {
-                    throw PostgresError(
-                        code: .queryFailed, sqlState: "25P02",
-                        message: "the transaction was rolled back because a statement in it failed")
+                    throw Self.rolledBack
                 }
                 return value
             } catch {
@@ -47,9 +45,7 @@ extension PostgresConnection {
             do {
                 let tag = try await executeScript(script).commandTag
                 if tag == "ROLLBACK" {
-                    throw PostgresError(
-                        code: .queryFailed, sqlState: "25P02",
-                        message: "the transaction was rolled back because a statement in it failed")
+                    throw Self.rolledBack
                 }
             } catch {
                 _ = try? await query("ROLLBACK")
@@ -57,6 +53,10 @@ extension PostgresConnection {
             }
         }
     }
+
+    /// What a `COMMIT` answered with `ROLLBACK` throws: a statement before it failed.
+    static let rolledBack = PostgresError(
+        code: .queryFailed, sqlState: "25P02", message: "the transaction was rolled back because a statement in it failed")
 
     /// Sets `lock_timeout` for the rest of the session (`nil` or zero: wait forever).
     public func setLockTimeout(_ timeout: Duration?) async throws {

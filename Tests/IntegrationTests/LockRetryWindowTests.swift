@@ -16,18 +16,31 @@ import WardenModel
 struct LockRetryWindowTests {
     static let day = Day(year: 2026, month: 1, day: 5)!
 
+    /// One swap step on `public.live`, a table readers use.
+    static let plan = Plan(
+        steps: [
+            PlanStep(id: 1, phase: .swap, kind: .addYearlyColumn, stepClass: .briefLock, targets: ["public.live"],
+                     statements: ["ALTER TABLE public.live ADD COLUMN x int DEFAULT 1"], touchesLiveObjects: true),
+        ],
+        revision: "abc", asOf: day, strategy: .shadowSwap, notes: [])
+
+    /// Applies ``plan`` and returns what happened.
+    static func apply(_ database: String, options: ApplyOptions) async -> Result<ApplyReport, any Error> {
+        do {
+            return .success(try await PlanExecutor.apply(
+                plan, configuration: ConnectionConfiguration(database), options: options, logger: Logger(label: "test"),
+                progress: nil))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// A swap step on `public.live`, which a reader holds for `holdMilliseconds`; two attempts allowed.
     static func applyWhileHeld(
         gate: StepGate?, holdMilliseconds: Int
     ) async throws -> (result: Result<ApplyReport, any Error>, attempts: Int) {
         try await TestCluster.withDatabase("exec_window") { cluster, name, connection in
             try await connection.execute("CREATE TABLE public.live (id int)")
-            let plan = Plan(
-                steps: [
-                    PlanStep(id: 1, phase: .swap, kind: .addYearlyColumn, stepClass: .briefLock, targets: ["public.live"],
-                             statements: ["ALTER TABLE public.live ADD COLUMN x int DEFAULT 1"], touchesLiveObjects: true),
-                ],
-                revision: "abc", asOf: Self.day, strategy: .shadowSwap, notes: [])
             let reader = try await cluster.connect(database: name)
             try await reader.execute("BEGIN")
             try await reader.execute("LOCK TABLE public.live IN ACCESS SHARE MODE")
@@ -49,14 +62,7 @@ struct LockRetryWindowTests {
             let options = ApplyOptions(
                 parallelism: 1, liveLockTimeoutMilliseconds: 20, maxAttempts: 2, command: "test window retry", asOf: Self.day,
                 initialBackoffMilliseconds: 10, maxBackoffMilliseconds: 40, gate: gate)
-            let result: Result<ApplyReport, any Error>
-            do {
-                result = .success(try await PlanExecutor.apply(
-                    plan, configuration: ConnectionConfiguration(cluster.connectionString(database: name)),
-                    options: options, logger: Logger(label: "test"), progress: nil))
-            } catch {
-                result = .failure(error)
-            }
+            let result = await Self.apply(cluster.connectionString(database: name), options: options)
             try await release.value
             await reader.close()
             let attempts = try await connection.scalar(Int.self, "SELECT attempts FROM _wh.warden_steps WHERE step_no = 1")
@@ -128,12 +134,6 @@ struct LockRetryWindowTests {
     func doublingTimeoutBeatsBackToBackReaders() async throws {
         try await TestCluster.withDatabase("exec_escalate") { cluster, name, connection in
             try await connection.execute("CREATE TABLE public.live (id int)")
-            let plan = Plan(
-                steps: [
-                    PlanStep(id: 1, phase: .swap, kind: .addYearlyColumn, stepClass: .briefLock, targets: ["public.live"],
-                             statements: ["ALTER TABLE public.live ADD COLUMN x int DEFAULT 1"], touchesLiveObjects: true),
-                ],
-                revision: "abc", asOf: Self.day, strategy: .shadowSwap, notes: [])
             // Queries of 1 s each, back to back: the table is free only between two of them. A fixed 10 ms
             // timeout would land in that gap about once in a hundred attempts.
             let reader = try await cluster.connect(database: name)
@@ -151,14 +151,7 @@ struct LockRetryWindowTests {
                 parallelism: 1, lockTimeoutMilliseconds: 2000, liveLockTimeoutMilliseconds: 10, maxAttempts: 10,
                 command: "test doubling lock timeout", asOf: Self.day, initialBackoffMilliseconds: 10,
                 maxBackoffMilliseconds: 20)
-            let outcome: Result<ApplyReport, any Error>
-            do {
-                outcome = .success(try await PlanExecutor.apply(
-                    plan, configuration: ConnectionConfiguration(cluster.connectionString(database: name)),
-                    options: options, logger: Logger(label: "test"), progress: nil))
-            } catch {
-                outcome = .failure(error)
-            }
+            let outcome = await Self.apply(cluster.connectionString(database: name), options: options)
             stop.withLock { $0 = true }
             try await reading.value
             await reader.close()
