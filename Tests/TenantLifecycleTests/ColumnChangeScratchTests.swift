@@ -12,7 +12,16 @@ import WardenModel
 @Suite("Column changes: the reconciled warehouse equals one built from scratch", .timeLimit(.minutes(10)))
 struct ColumnChangeScratchTests {
     /// Rewrites the foodlogstats template: its columns (YAML flow mappings, in order) and its SELECT list.
-    static func foodlogstats(_ world: LifecycleWorld, columns: [String], select: [String]) throws {
+    static let indexes = ["{ columns: [id], unique: true }", "{ columns: [logged_time] }", "{ columns: [store] }"]
+    static let columns = [
+        "{ name: id, type: bigint }", "{ name: store, type: text }", "{ name: logged_time, type: timestamptz }",
+        "{ name: action_taken_id, type: integer }", "{ name: flags, type: text }", "{ name: weight, type: \"numeric(10,3)\" }",
+    ]
+    static let select = ["pf.id", "pl.name AS store", "pf.logged_time", "pa.id AS action_taken_id", "pf.flags", "pf.weight"]
+
+    static func foodlogstats(
+        _ world: LifecycleWorld, columns: [String], select: [String], indexes: [String] = ColumnChangeScratchTests.indexes
+    ) throws {
         let templates = world.folder.path + "/templates/"
         let yaml = """
             apiVersion: warden/v1
@@ -23,9 +32,7 @@ struct ColumnChangeScratchTests {
             columns:
             \(columns.map { "  - " + $0 }.joined(separator: "\n"))
             indexes:
-              - { columns: [id], unique: true }
-              - { columns: [logged_time] }
-              - { columns: [store] }
+            \(indexes.map { "  - " + $0 }.joined(separator: "\n"))
 
             """
         try yaml.write(toFile: templates + "foodlogstats.yaml", atomically: true, encoding: .utf8)
@@ -49,11 +56,8 @@ struct ColumnChangeScratchTests {
             "colscratch", tenants: ["landb", "acme"], firstYear: 2025, sourcesThrough: PostgresDate(year: 2026, month: 1, day: 5))
         do {
             try world.desire(tenants: ["landb", "acme"], firstYear: 2025)
-            var columns = [
-                "{ name: id, type: bigint }", "{ name: store, type: text }", "{ name: logged_time, type: timestamptz }",
-                "{ name: action_taken_id, type: integer }", "{ name: flags, type: text }", "{ name: weight, type: \"numeric(10,3)\" }",
-            ]
-            var select = ["pf.id", "pl.name AS store", "pf.logged_time", "pa.id AS action_taken_id", "pf.flags", "pf.weight"]
+            var columns = Self.columns
+            var select = Self.select
             try Self.foodlogstats(world, columns: columns, select: select)
             let reconciled = try await world.emptyWarehouse("a")
             try await world.apply(reconciled, asOf: asOf)
@@ -96,6 +100,47 @@ struct ColumnChangeScratchTests {
                 let differences = try await world.differences(reconciled, scratch)
                 #expect(differences == [], "\(label): \(differences.joined(separator: "\n"))")
             }
+        } catch {
+            await world.tearDown()
+            throw error
+        }
+        await world.tearDown()
+    }
+
+    @Test("a missing day, an index added and removed, grant drift: each time the same as from scratch")
+    func otherRowsEqualScratch() async throws {
+        let world = try await LifecycleWorld.make(
+            "rowscratch", tenants: ["landb", "acme"], firstYear: 2025, sourcesThrough: PostgresDate(year: 2026, month: 1, day: 5))
+        do {
+            try world.desire(tenants: ["landb", "acme"], firstYear: 2025)
+            try Self.foodlogstats(world, columns: Self.columns, select: Self.select)
+            let reconciled = try await world.emptyWarehouse("a")
+            try await world.apply(reconciled, asOf: Day("2026-01-04")!)
+            let asOf = Day("2026-01-05")!
+            var scratchCount = 0
+            func reconcileAndCompare(_ label: String) async throws {
+                let plan = try await world.plan(reconciled, asOf: asOf)
+                #expect(TenantLifecycleTests.unplanned(plan).isEmpty, "\(label): \(plan.notes)")
+                #expect(!plan.steps.isEmpty, "\(label): nothing planned")
+                try await world.run(plan, on: reconciled)
+                #expect(try await world.drift(reconciled, asOf: asOf) == [], "\(label)")
+                scratchCount += 1
+                let scratch = try await world.emptyWarehouse("s\(scratchCount)")
+                try await world.apply(scratch, asOf: asOf)
+                let differences = try await world.differences(reconciled, scratch)
+                #expect(differences == [], "\(label): \(differences.joined(separator: "\n"))")
+            }
+            // A day later: 2026-01-04's daily views are missing.
+            try await reconcileAndCompare("missing day 2026-01-04")
+            try Self.foodlogstats(world, columns: Self.columns, select: Self.select, indexes: Self.indexes + ["{ columns: [action_taken_id] }"])
+            try await reconcileAndCompare("index on action_taken_id added")
+            try Self.foodlogstats(world, columns: Self.columns, select: Self.select, indexes: Array(Self.indexes.prefix(2)))
+            try await reconcileAndCompare("indexes on action_taken_id and store removed")
+            let warehouse = try await PostgresConnection.connect(reconciled)
+            try await warehouse.execute("REVOKE SELECT ON public.foodlogstats FROM analysts")
+            try await warehouse.execute("GRANT SELECT ON landb.foodlogstats TO analysts")
+            await warehouse.close()
+            try await reconcileAndCompare("grant revoked on the public view, an extra grant on a tenant view")
         } catch {
             await world.tearDown()
             throw error
