@@ -13,6 +13,10 @@ public struct ApplyOptions: Sendable {
     public var lockTimeoutMilliseconds: Int
     /// `lock_timeout` for steps that lock objects readers use: tens of milliseconds, then retry.
     public var liveLockTimeoutMilliseconds: Int
+    /// The most a live step's doubling `lock_timeout` grows to: how long a reader can queue behind a step
+    /// that waits for its lock (plus the step itself). Kept under PostgreSQL's default `deadlock_timeout`
+    /// of 1 s and under the 1 s a reader may wait (issue 4).
+    public var maxLiveLockTimeoutMilliseconds: Int
     /// Attempts per step (transient failures only) before the run fails. A lock timeout is retried past
     /// it while the window that admits the step lasts (``gate``), as DESIGN.md §5 asks.
     public var maxAttempts: Int
@@ -33,13 +37,14 @@ public struct ApplyOptions: Sendable {
 
     public init(
         parallelism: Int = 2, lockTimeoutMilliseconds: Int = 2000, liveLockTimeoutMilliseconds: Int = 50,
-        maxAttempts: Int = 20, command: String, reason: String? = nil, revision: String? = nil, asOf: Day,
+        maxLiveLockTimeoutMilliseconds: Int = 500, maxAttempts: Int = 20, command: String, reason: String? = nil, revision: String? = nil, asOf: Day,
         strategy: Policy.Strategy = .shadowSwap, templateSpecHashes: [String: String] = [:],
         initialBackoffMilliseconds: Int = 20, maxBackoffMilliseconds: Int = 1000, gate: StepGate? = nil
     ) {
         self.parallelism = max(1, parallelism)
         self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
         self.liveLockTimeoutMilliseconds = liveLockTimeoutMilliseconds
+        self.maxLiveLockTimeoutMilliseconds = maxLiveLockTimeoutMilliseconds
         self.maxAttempts = max(1, maxAttempts)
         self.command = command
         self.reason = reason
@@ -675,15 +680,16 @@ final class Worker: @unchecked Sendable {
 
 extension PlanExecutor {
     /// The `lock_timeout` of an attempt, in milliseconds. A step on objects readers use starts at
-    /// ``ApplyOptions/liveLockTimeoutMilliseconds`` (readers queue behind it that long at most) and doubles
-    /// per failed attempt up to ``ApplyOptions/lockTimeoutMilliseconds``: a reader still running holds its
-    /// lock until its query ends, so against queries longer than the first timeout a fixed short timeout
-    /// never wins (measured: 188 attempts over 149 s against a reader of 1 s queries), while a doubled
-    /// one waits for the reader in flight to finish and then goes ahead of the readers queued behind it.
+    /// ``ApplyOptions/liveLockTimeoutMilliseconds`` and doubles per failed attempt up to
+    /// ``ApplyOptions/maxLiveLockTimeoutMilliseconds`` (and never past the policy's `lockTimeout`). A reader
+    /// still running holds its lock until its query ends, so against queries longer than the first timeout
+    /// a fixed short timeout rarely wins (measured: 188 attempts over 149 s against a reader of 1 s
+    /// queries); a longer one outlasts the query in flight and goes ahead of the readers queued behind it.
+    /// The cap bounds how long those readers queue.
     public static func lockTimeout(for step: PlanStep, attempt: Int, options: ApplyOptions) -> Int {
         guard step.touchesLiveObjects else { return options.lockTimeoutMilliseconds }
         let first = max(1, options.liveLockTimeoutMilliseconds)
-        let cap = max(first, options.lockTimeoutMilliseconds)
+        let cap = max(first, min(options.lockTimeoutMilliseconds, options.maxLiveLockTimeoutMilliseconds))
         let exponent = min(max(attempt - 1, 0), 20)
         return min(cap, first << exponent)
     }

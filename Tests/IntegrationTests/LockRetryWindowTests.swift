@@ -148,7 +148,8 @@ struct LockRetryWindowTests {
             }
             try await Task.sleep(for: .milliseconds(200))
             let options = ApplyOptions(
-                parallelism: 1, lockTimeoutMilliseconds: 2000, liveLockTimeoutMilliseconds: 10, maxAttempts: 10,
+                parallelism: 1, lockTimeoutMilliseconds: 2000, liveLockTimeoutMilliseconds: 10,
+                maxLiveLockTimeoutMilliseconds: 2000, maxAttempts: 10,
                 command: "test doubling lock timeout", asOf: Self.day, initialBackoffMilliseconds: 10,
                 maxBackoffMilliseconds: 20)
             let outcome = await Self.apply(cluster.connectionString(database: name), options: options)
@@ -166,16 +167,20 @@ struct LockRetryWindowTests {
         }
     }
 
-    @Test("the lock timeout of a live step doubles per attempt up to the policy's; other steps always get the policy's")
+    @Test("the lock timeout of a live step doubles per attempt up to its cap; other steps always get the policy's")
     func lockTimeoutSchedule() {
         let live = PlanStep(id: 1, phase: .swap, kind: .addYearlyColumn, stepClass: .briefLock, targets: ["t"],
                             statements: ["SELECT 1"], touchesLiveObjects: true)
         var other = live
         other.touchesLiveObjects = false
         let options = ApplyOptions(lockTimeoutMilliseconds: 2000, liveLockTimeoutMilliseconds: 50, command: "t", asOf: Self.day)
-        #expect((1...8).map { PlanExecutor.lockTimeout(for: live, attempt: $0, options: options) }
-            == [50, 100, 200, 400, 800, 1600, 2000, 2000])
+        // By default up to 500 ms: a reader queues behind a waiting step for half a second at most.
+        #expect((1...6).map { PlanExecutor.lockTimeout(for: live, attempt: $0, options: options) }
+            == [50, 100, 200, 400, 500, 500])
         #expect(PlanExecutor.lockTimeout(for: other, attempt: 1, options: options) == 2000)
-        #expect(PlanExecutor.lockTimeout(for: live, attempt: 1_000, options: options) == 2000)
+        #expect(PlanExecutor.lockTimeout(for: live, attempt: 1_000, options: options) == 500)
+        // Never past the policy's lockTimeout.
+        let short = ApplyOptions(lockTimeoutMilliseconds: 300, liveLockTimeoutMilliseconds: 50, command: "t", asOf: Self.day)
+        #expect(PlanExecutor.lockTimeout(for: live, attempt: 10, options: short) == 300)
     }
 }
