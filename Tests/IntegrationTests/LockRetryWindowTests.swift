@@ -138,15 +138,19 @@ struct LockRetryWindowTests {
             // timeout would land in that gap about once in a hundred attempts.
             let reader = try await cluster.connect(database: name)
             let stop = Mutex(false)
+            // Each query is one message, so the table is free only for one round trip between two of them.
             let reading = Task {
                 while !stop.withLock({ $0 }) {
-                    try await reader.execute("BEGIN")
-                    try await reader.execute("LOCK TABLE public.live IN ACCESS SHARE MODE")
-                    try await reader.execute("SELECT pg_sleep(1)")
-                    try await reader.execute("COMMIT")
+                    try await reader.executeScript("BEGIN; LOCK TABLE public.live IN ACCESS SHARE MODE; SELECT pg_sleep(1); COMMIT;")
                 }
             }
-            try await Task.sleep(for: .milliseconds(200))
+            // The step starts only once the reader holds the table.
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            while clock.now < deadline, try await connection.scalar(
+                Int.self, "SELECT count(*)::int FROM pg_locks WHERE relation = 'public.live'::regclass AND granted") == 0 {
+                try await Task.sleep(for: .milliseconds(5))
+            }
             let options = ApplyOptions(
                 parallelism: 1, lockTimeoutMilliseconds: 2000, liveLockTimeoutMilliseconds: 10,
                 maxLiveLockTimeoutMilliseconds: 2000, maxAttempts: 10,

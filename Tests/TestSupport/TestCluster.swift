@@ -17,7 +17,11 @@ public enum TestCluster {
         var task: Task<EmbeddedPostgres, any Error>?
         func cluster() async throws -> EmbeddedPostgres {
             if let task { return try await task.value }
-            let task = Task { try await EmbeddedPostgres.start() }
+            // Every test suite runs in parallel on this one cluster, each opening an admin connection, its
+            // warehouse's, its readers' and the executor's (with their dblink connections to the tenants'
+            // databases on the same cluster): at peak about 160 of the embedded default of 200, measured,
+            // and once over it ("too many clients"). Room for twice as many.
+            let task = Task { try await EmbeddedPostgres.start(settings: ["max_connections": "400"]) }
             self.task = task
             let cluster = try await task.value
             registerForExit(cluster)
