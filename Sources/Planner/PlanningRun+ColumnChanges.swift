@@ -180,7 +180,7 @@ extension PlanningRun {
                 if liveShadow != nil { work.dayCleanup.append(dropOldDailyView(template, tenant: tenant, name: shadow)) }
                 continue
             }
-            if let liveShadow, liveShadow.kind == .materializedView, liveShadow.populated, liveShadow.stamp?.specHash == spec {
+            if let liveShadow, reusableShadow(liveShadow, of: template, spec: spec) {
                 work.reused += 1
             } else if old != nil {
                 work.builds.append(buildStep(
@@ -206,6 +206,14 @@ extension PlanningRun {
 
     /// Whether a daily view is already what the template builds for that day: its columns, and its stamp
     /// (or, for a view warden did not build, its definition: connection and query).
+    /// Whether a shadow daily view left by an earlier run can be swapped in as it is: populated, stamped
+    /// with the desired spec (its rows) and carrying exactly the template's indexes (the stamp leaves
+    /// indexes out, and a shadow's indexes are built with it, not by the index rule).
+    func reusableShadow(_ shadow: LiveRelation, of template: Template, spec: String) -> Bool {
+        shadow.kind == .materializedView && shadow.populated && shadow.stamp?.specHash == spec
+            && template.hasExactly(indexes: shadow.indexes.filter(\.valid).map(\.spec))
+    }
+
     func dailyViewIsCurrent(_ relation: LiveRelation, template: Template, tenant: Tenant, day: Day, spec: String) -> Bool {
         guard relation.kind == .materializedView, relation.populated,
               relation.columns.map(\.name) == template.columns.map(\.name),

@@ -30,7 +30,7 @@ extension PlanningRun {
                 let liveShadow = live.relations[shadow]
                 let spec = template.dailyViewSpecHash(day: day, connection: tenant.connection)
                 if liveShadow != nil { coveredObjects.insert(shadow.description) }
-                if let liveShadow, liveShadow.kind == .materializedView, liveShadow.populated, liveShadow.stamp?.specHash == spec {
+                if let liveShadow, reusableShadow(liveShadow, of: template, spec: spec) {
                     reused += 1
                     renames.append((old.name, shadow, liveShadow))
                 } else {

@@ -126,6 +126,30 @@ struct DriftDetectorTests {
         #expect(renamed.detect().inSync)
     }
 
+    @Test("daily views warden built (stamped, definitions not read): an index change is index drift, not a changed query")
+    func indexChangeOnStampedViews() {
+        var fixture = WarehouseFixture()
+        let template = fixture.desired.templates[0]
+        for tenant in fixture.desired.settings.tenants {
+            for day in fixture.asOf.startOfYear.through(fixture.asOf.previous) {
+                let name = QualifiedName(schema: tenant.schema, name: ObjectNames.dailyView(template.name, day))
+                fixture.live.relations[name]!.definition = nil
+                fixture.live.relations[name]!.comment = ObjectStamp(
+                    specHash: template.dailyViewSpecHash(day: day, connection: tenant.connection), revision: "abc123").description
+            }
+        }
+        #expect(fixture.detect().inSync)
+
+        var added = fixture
+        added.desired.templates[0].indexes.append(IndexSpec(columns: ["weight"]))
+        #expect(added.detect().items.map(\.kind).sorted { $0.rawValue < $1.rawValue } == [.indexAdded, .registry])
+
+        // The query itself changed: every stamp is stale.
+        var changed = fixture
+        changed.desired.templates[0].query += " AND pf.weight > 0"
+        #expect(changed.detect().items.map(\.kind).contains(.queryChanged))
+    }
+
     @Test("a revoked grant and an unexpected grant are reported on the view")
     func grants() {
         var fixture = WarehouseFixture()
