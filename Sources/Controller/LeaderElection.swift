@@ -24,10 +24,23 @@ public actor LeaderElection {
         self.logger = logger
     }
 
+    /// The attempt in flight: callers that arrive meanwhile share its answer instead of racing it on
+    /// the one session (the controller's leadership watcher and its passes both refresh).
+    private var attempt: Task<Bool, Never>?
+
     /// Keeps or takes the lead: checks that the leader's session is still alive (a live session still
     /// holds its lock), else tries to take the lock. Returns whether this replica leads.
     @discardableResult
     public func refresh() async -> Bool {
+        if let attempt { return await attempt.value }
+        let task = Task { await self.refreshOnce() }
+        attempt = task
+        let leads = await task.value
+        attempt = nil
+        return leads
+    }
+
+    private func refreshOnce() async -> Bool {
         if let session, isLeader {
             do {
                 _ = try await session.scalar(Int32.self, "SELECT 1")

@@ -148,11 +148,22 @@ public actor ReconcileLoop {
     /// Runs passes until ``stop()`` or cancellation; then releases the lead.
     public func run(once: Bool = false) async {
         logger.info("reconciling \(settings.source) every \(settings.interval), resync \(settings.resync), mode \(settings.mode.rawValue)")
+        // Leadership is watched apart from the passes: a standby's pass reads the whole catalog (seconds
+        // on a large warehouse), and a failover must not wait for it.
+        let watcher = once ? nil : Task { [interval = settings.interval] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { break }
+                await self.watchLeadership()
+            }
+        }
         while !stopping && !Task.isCancelled {
             await pass()
             if once { break }
             await sleepUntilNextPass()
         }
+        watcher?.cancel()
+        await watcher?.value
         await election.resign()
         if let connection { await connection.close() }
         connection = nil
@@ -176,6 +187,24 @@ public actor ReconcileLoop {
         }
     }
 
+    /// Between passes, every poll interval: keeps or takes the lead, and when that changes, shows it
+    /// at once and starts a pass (a standby that took over reconciles without waiting for its timer).
+    private func watchLeadership() async {
+        guard !stopping else { return }
+        let leader = await election.refresh()
+        guard !stopping, leader != state.leader else { return }
+        await publishLeadership(leader)
+        wake.withLock { $0.triggered = true }
+    }
+
+    private func publishLeadership(_ leader: Bool) async {
+        state.leader = leader
+        let holder = await election.holder
+        metrics?.setLeader(leader)
+        setCondition(.leader, leader, reason: leader ? "HoldsLock" : "Standby",
+                     message: leader ? "holds the warden.apply advisory lock" : "standing by; the lock is held by \(holder ?? "nobody reachable")")
+    }
+
     /// Exponential backoff with jitter: 1 s, 2 s, 4 s … capped, each scaled by 0.5–1.
     static func backoff(failures: Int, cap: Duration) -> Duration {
         let base = min(Double(cap.components.seconds), pow(2, Double(min(failures - 1, 16))))
@@ -195,11 +224,7 @@ public actor ReconcileLoop {
         let resyncDue = now >= nextResync
 
         let leader = await election.refresh()
-        state.leader = leader
-        let holder = await election.holder
-        metrics?.setLeader(leader)
-        setCondition(.leader, leader, reason: leader ? "HoldsLock" : "Standby",
-                     message: leader ? "holds the warden.apply advisory lock" : "standing by; the lock is held by \(holder ?? "nobody reachable")")
+        await publishLeadership(leader)
 
         if fetchDue {
             nextFetch = now + settings.interval
