@@ -363,6 +363,7 @@ public actor ReconcileLoop {
         metrics?.windowActive(kind: .allow, active.contains { $0.kind == .allow })
         metrics?.windowActive(kind: .deny, active.contains { $0.kind == .deny })
         observed.phaseTimes = plan.isEmpty ? [:] : schedule.phaseTimes(for: plan, at: now)
+        if !plan.isEmpty { observed.plan?.when = schedule.planSchedule(for: plan, at: now) }
         state.nextWindow = (observed.windowsAhead.first { $0.kind == .allow } ?? observed.windowsAhead.first)
             .map { Self.view($0, at: now) }
         blockedBy = nil

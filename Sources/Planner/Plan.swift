@@ -14,6 +14,8 @@ public struct Plan: Sendable, Hashable, Codable {
     /// What the planner wants people to know: drift it does not plan yet, what it reused, what it keeps.
     public var notes: [String]
     public var summary: PlanSummary
+    /// When each phase may run; `nil` until the scheduler fills it in (``PlanSchedule``).
+    public var when: PlanSchedule?
 
     public init(steps: [PlanStep], revision: String?, asOf: Day, strategy: Policy.Strategy, notes: [String]) {
         self.version = 1
@@ -31,7 +33,7 @@ public struct Plan: Sendable, Hashable, Codable {
     /// The steps of one phase, in order.
     public func steps(in phase: PlanStep.Phase) -> [PlanStep] { steps.filter { $0.phase == phase } }
 
-    enum CodingKeys: String, CodingKey { case version, revision, asOf, strategy, notes, summary, steps }
+    enum CodingKeys: String, CodingKey { case version, revision, asOf, strategy, notes, summary, when, steps }
 
     /// Every key is always present (`null` when empty).
     public func encode(to encoder: any Encoder) throws {
@@ -42,6 +44,7 @@ public struct Plan: Sendable, Hashable, Codable {
         try container.encode(strategy, forKey: .strategy)
         try container.encode(notes, forKey: .notes)
         try container.encode(summary, forKey: .summary)
+        try container.encode(when, forKey: .when)
         try container.encode(steps, forKey: .steps)
     }
 

@@ -105,3 +105,33 @@ extension Schedule {
         }
     }
 }
+
+extension Schedule {
+    /// ``phaseTimes(for:at:override:)`` as the plan's machine format carries it: one ``PhaseWhen`` per
+    /// phase with steps, its `text` the same sentence the text output prints.
+    public func planSchedule(for plan: Plan, at date: Date, override: ManualOverride? = nil) -> PlanSchedule {
+        let times = phaseTimes(for: plan, at: date, override: override)
+        let phases = PlanStep.Phase.allCases.compactMap { phase -> PhaseWhen? in
+            guard !plan.steps(in: phase).isEmpty, let admission = times[phase] else { return nil }
+            return PhaseWhen(phase: phase, admission: admission, at: date)
+        }
+        return PlanSchedule(evaluatedAt: ScheduleText.rfc3339(date), phases: phases)
+    }
+}
+
+extension PhaseWhen {
+    /// One phase's admission, evaluated at `date`.
+    public init(phase: PlanStep.Phase, admission: Admission, at date: Date) {
+        let text = ScheduleText.line(admission, at: date)
+        switch admission {
+        case .run(let deadline):
+            self.init(phase: phase, status: .now, start: ScheduleText.rfc3339(date),
+                      deadline: deadline.map(ScheduleText.rfc3339), window: nil, text: text)
+        case .wait(let until, let window, _):
+            self.init(phase: phase, status: .waiting, start: until.map(ScheduleText.rfc3339),
+                      deadline: window.map { ScheduleText.rfc3339($0.end) }, window: window?.name, text: text)
+        case .refused:
+            self.init(phase: phase, status: .refused, start: nil, deadline: nil, window: nil, text: text)
+        }
+    }
+}

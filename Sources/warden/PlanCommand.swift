@@ -44,7 +44,10 @@ extension Warden {
             case .text:
                 rendered = plan.text()
                 if !plan.isEmpty { rendered += Scheduling.phaseLines(plan, schedule: schedule, at: asOf.now, override: nil) }
-            case .json: rendered = plan.json() + "\n"
+            case .json:
+                var scheduled = plan
+                if !plan.isEmpty { scheduled.when = schedule.planSchedule(for: plan, at: asOf.now) }
+                rendered = scheduled.json() + "\n"
             case .sql:
                 let now = Date()
                 var calendar = Calendar(identifier: .gregorian)

@@ -114,6 +114,22 @@ struct WindowsCommandTests {
         // prepareAhead: the shadows may be built now.
         #expect(text.standardOutput.contains("prepare: now"), "\(text.standardOutput)")
 
+        // The same for machines: the plan JSON's `when`, one entry per phase.
+        let planJSON = try await Subprocess.run([binary, "plan", "--format", "json", "--at", "2026-11-17T12:00:00Z"] + world.unscheduled)
+        #expect(planJSON.status == 2, "\(planJSON.standardError)")
+        let when = (try JSONSerialization.jsonObject(with: Data(planJSON.standardOutput.utf8)) as? [String: Any])?["when"] as? [String: Any]
+        #expect(when?["evaluatedAt"] as? String == "2026-11-17T12:00:00Z", "\(planJSON.standardOutput.prefix(2000))")
+        let phases = Dictionary(
+            ((when?["phases"] as? [[String: Any]]) ?? []).map { ($0["phase"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(phases["prepare"]?["status"] as? String == "now")
+        #expect(phases["prepare"]?["start"] as? String == "2026-11-17T12:00:00Z")
+        #expect(phases["swap"]?["status"] as? String == "waiting")
+        #expect(phases["swap"]?["window"] as? String == "sunday-night")
+        // 2026-11-22 02:00 CST is 08:00 UTC; the window runs until 06:00 CST.
+        #expect(phases["swap"]?["start"] as? String == "2026-11-22T08:00:00Z", "\(String(describing: phases["swap"]))")
+        #expect(phases["swap"]?["deadline"] as? String == "2026-11-22T12:00:00Z", "\(String(describing: phases["swap"]))")
+        #expect((phases["swap"]?["text"] as? String)?.hasPrefix("waiting for window sunday-night") == true)
+
         // Listing windows and planning changed nothing.
         let drift = try await Subprocess.run([binary, "drift"] + world.unscheduled)
         #expect(drift.status == 2, "\(drift.standardOutput)\(drift.standardError)")
