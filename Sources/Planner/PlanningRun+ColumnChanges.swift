@@ -38,6 +38,7 @@ extension PlanningRun {
             }
         }
         var work = ColumnChangeWork()
+        let earlierCleanup = cleanup.count
         var publicBranches: [(member: QualifiedName, list: [String])] = []
         for tenant in tenants {
             let branches = planTenant(template, tenant: tenant, work: &work)
@@ -54,6 +55,9 @@ extension PlanningRun {
                 continue
             }
             work.swapped.append(tenant.schema)
+            // The shadow view replaces the tenant view: a rollover's own replacement of it (planned first,
+            // with the live view's columns) is redundant, and fails when a column is removed.
+            swap.removeAll { $0.kind == .replaceTenantView && $0.template == template.name && $0.tenant == tenant.schema }
             let roles = settings.grants.filter { $0.scope == .tenantViews(tenant.schema) }.map(\.role)
             work.shadowViews.append(
                 shadowViewStep(template, tenant: tenant.schema, shadow: shadow, branches: branches, roles: roles))
@@ -81,6 +85,10 @@ extension PlanningRun {
             coveredObjects.insert(leftover.name.description)
         }
         emit(template, work)
+        // A rollover's drops of the rolled days (planned first) wait for the retired views that read them.
+        let earlier = cleanup.prefix(earlierCleanup)
+        let rolled: (PlanStep) -> Bool = { $0.kind == .dropDailyView && $0.template == template.name }
+        cleanup = earlier.filter { !rolled($0) } + cleanup.dropFirst(earlierCleanup) + earlier.filter(rolled)
         return .planned(rebuilt: work.rebuilt, alteredInSwap: work.alteredInSwap)
     }
 
@@ -96,7 +104,15 @@ extension PlanningRun {
         var addTargets: [String] = []
         for year in expectedYears {
             guard let table = relation(tenant.schema, .yearlyTable(template: template.name, year: year)), table.kind == .table
-            else { continue }
+            else {
+                // A yearly table this plan builds (a rollover, a backfill) is built with the desired columns.
+                let planned = QualifiedName(schema: tenant.schema, name: ObjectNames.yearlyTable(template.name, year))
+                if plannedYearlyTables.contains(planned) {
+                    branches.append((planned, columns))
+                    work.tenantNeedsSwap = true
+                }
+                continue
+            }
             let mapping = YearlyTableMapping(template: template, table: table)
             let shadow = QualifiedName(schema: tenant.schema, name: ObjectNames.shadow(table.name.name))
             let retired = retiredName(table.name)
@@ -200,6 +216,17 @@ extension PlanningRun {
             if let old { work.dayCleanup.append(dropOldDailyView(template, tenant: tenant, name: old.name)) }
             work.dayCleanup.append(
                 renameShadowStep(template, tenant: tenant, shadow: shadow, final: final, liveShadow: liveShadow))
+        }
+        // Shadows of days no longer kept as daily views (their year rolled into a yearly table while the
+        // swap waited): nothing reads them after this plan's swap, so cleanup drops them.
+        let kept = Set(expectedDays)
+        for (role, relation) in (objects[tenant.schema] ?? [:]).sorted(by: { $0.value.name < $1.value.name }) {
+            guard case .leftover(let base, ObjectNames.shadowSuffix) = role,
+                  case .dailyView(let name, let day)? = ObjectNames.role(of: base, templates: [template.name]),
+                  name == template.name, !kept.contains(day), relation.kind == .materializedView
+            else { continue }
+            work.dayCleanup.append(dropOldDailyView(template, tenant: tenant, name: relation.name))
+            coveredObjects.insert(relation.name.description)
         }
         return branches
     }

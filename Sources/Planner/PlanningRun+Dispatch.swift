@@ -48,6 +48,7 @@ extension PlanningRun {
                 case .notPlanned(let reason):
                     for item in items where reshapeKinds.contains(item.kind) { notPlanned(item, because: reason) }
                     handled.formUnion(reshapeKinds)
+                    withdrawRolloverDrops(template, because: reason)
                 }
             } else if isPlainAppend(template, items: items) {
                 let added = Set(items.filter { $0.kind == .columnAdded }.compactMap { columnName(of: $0, template: template) })
@@ -70,6 +71,7 @@ extension PlanningRun {
                 case .notPlanned(let reason):
                     for item in items where reshapeKinds.contains(item.kind) { notPlanned(item, because: reason) }
                     handled.formUnion(reshapeKinds)
+                    withdrawRolloverDrops(template, because: reason)
                 }
             }
         }
@@ -95,6 +97,15 @@ extension PlanningRun {
             if item.kind == .tenantView && coveredObjects.contains(item.object) { continue }
             notPlanned(item)
         }
+    }
+
+    /// A rollover planned for a column change that is not planned after all: the yearly tables are still
+    /// built (online, nobody reads them yet), but the live tenant views keep reading the rolled days, so
+    /// those are not dropped.
+    private mutating func withdrawRolloverDrops(_ template: Template, because reason: String) {
+        guard let tenants = rolloverAwaitingColumnChange.removeValue(forKey: template.name) else { return }
+        cleanup.removeAll { $0.kind == .dropDailyView && $0.template == template.name && tenants.contains($0.tenant ?? "") }
+        notes.append("\(template.name): the rolled-over days stay until the column change can be planned (\(reason))")
     }
 
     /// Whether the template's column drift is only columns appended at the end (planned by

@@ -67,9 +67,14 @@ extension PlanningRun {
             yearItems.contains(QualifiedName(schema: tenant.schema, name: ObjectNames.yearlyTable(template.name, $0)).description)
         }
         guard swapColumns(view, template: template) != nil else {
-            // The view has a column the template dropped or retyped: that change rebuilds the views first.
-            for item in mine where item.kind == .yearRollover || item.kind == .yearMissing {
-                notPlanned(item, because: "the tenant view has columns the template no longer has: the column change comes first")
+            // The view has a column the template dropped or retyped, so it cannot be replaced over yearly
+            // tables with the template's columns: the column change replaces it. Its shadow view reads the
+            // yearly tables built here, and the rolled days are dropped once the retired view that reads
+            // them is gone. If the column change is not planned, the drops are withdrawn again.
+            if !years.isEmpty {
+                for year in years { planYearlyTable(template, tenant: tenant, year: year) }
+                dropDailyViews(template, tenant: tenant, ofYears: years)
+                rolloverAwaitingColumnChange[template.name, default: []].insert(tenant.schema)
             }
             return items.filter { !($0.template == template.name && $0.tenant == tenant.schema
                 && ($0.kind == .yearRollover || $0.kind == .yearMissing)) }

@@ -18,6 +18,9 @@ struct PlanningRun {
     var coveredObjects: Set<String> = []
     /// Yearly tables this plan builds: tenant views planned after them read these, not the year's daily views.
     var plannedYearlyTables: Set<QualifiedName> = []
+    /// Templates (and their tenants) whose rollover builds yearly tables for a column change to swap in (the tenant view has
+    /// a column the template dropped or retyped); see ``withdrawRolloverDrops(_:because:)``.
+    var rolloverAwaitingColumnChange: [String: Set<String>] = [:]
 
     init(desired: DesiredWarehouse, live: LiveWarehouse, asOf: Day, policy: Policy) {
         self.desired = desired

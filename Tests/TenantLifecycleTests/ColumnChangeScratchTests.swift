@@ -108,6 +108,72 @@ struct ColumnChangeScratchTests {
         await world.tearDown()
     }
 
+    /// How far the interrupted rename swap got before the year turned.
+    enum SwapStop: String, CaseIterable, Sendable {
+        /// Shadows built, the swap waiting for its window: nobody reads the shadows yet.
+        case afterPrepare
+        /// Swapped, cleanup not run: the live views read the shadows of the year that rolls.
+        case afterSwap
+
+        var phases: Set<PlanStep.Phase> { self == .afterPrepare ? [.prepare] : [.prepare, .swap] }
+    }
+
+    @Test("a year rollover while a rename swap is unfinished (inserted and removed columns): the next plan finishes both, the same as from scratch",
+          arguments: SwapStop.allCases)
+    func rolloverDuringUnfinishedSwap(_ stop: SwapStop) async throws {
+        let before = Day("2025-01-05")!
+        let after = Day("2026-01-03")!
+        let world = try await LifecycleWorld.make(
+            "swaproll_\(stop == .afterPrepare ? "p" : "s")", tenants: ["landb"], firstYear: 2025, sourcesThrough: PostgresDate(year: 2026, month: 1, day: 3))
+        do {
+            try world.desire(tenants: ["landb"], firstYear: 2025)
+            var columns = Self.columns
+            var select = Self.select
+            try Self.foodlogstats(world, columns: columns, select: select)
+            let reconciled = try await world.emptyWarehouse("a")
+            try await world.apply(reconciled, asOf: before)
+
+            // A column inserted in the middle and one removed: a rename swap. Only its prepare runs (the
+            // window closed).
+            columns.insert("{ name: store_upper, type: text, default: '' }", at: 2)
+            select.insert("upper(pl.name) AS store_upper", at: 2)
+            #expect(columns[5].contains("flags") && select[5] == "pf.flags")
+            columns.remove(at: 5)
+            select.remove(at: 5)
+            try Self.foodlogstats(world, columns: columns, select: select)
+            let change = try await world.plan(reconciled, asOf: before)
+            #expect(change.steps.contains { $0.kind == .renameSwap }, "\(change.steps.map(\.kind))")
+            var interrupted = change
+            interrupted.steps = change.steps.filter { stop.phases.contains($0.phase) }
+            try await world.run(interrupted, on: reconciled)
+            let warehouse = try await PostgresConnection.connect(reconciled)
+            let shadows = try await warehouse.scalar(
+                Int.self, "SELECT count(*)::int FROM pg_matviews WHERE matviewname LIKE '%\\_\\_shadow'")
+            #expect(shadows > 0)
+
+            // A year later, with those shadows still there: 2025 rolls into a yearly table with the new
+            // column layout, the swap completes, nothing is left over.
+            let next = try await world.plan(reconciled, asOf: after)
+            #expect(TenantLifecycleTests.unplanned(next).isEmpty, "\(next.notes)")
+            try await world.run(next, on: reconciled)
+            #expect(try await world.drift(reconciled, asOf: after) == [])
+            #expect(try await warehouse.scalar(
+                Int.self, "SELECT count(*)::int FROM pg_class WHERE relname LIKE '%\\_\\_shadow' OR relname LIKE '%\\_\\_retired'") == 0)
+            let yearly = try await warehouse.scalar(Int.self, "SELECT count(*)::int FROM landb.foodlogstats_2025")
+            #expect(try await world.sourceRows("landb", from: "2025-01-01", to: "2026-01-01", through: reconciled) == yearly)
+            await warehouse.close()
+
+            let scratch = try await world.emptyWarehouse("s")
+            try await world.apply(scratch, asOf: after)
+            let differences = try await world.differences(reconciled, scratch)
+            #expect(differences == [], "\(differences.joined(separator: "\n"))")
+        } catch {
+            await world.tearDown()
+            throw error
+        }
+        await world.tearDown()
+    }
+
     @Test("a missing day, an index added and removed, grant drift: each time the same as from scratch")
     func otherRowsEqualScratch() async throws {
         let world = try await LifecycleWorld.make(
