@@ -403,9 +403,9 @@ public actor ReconcileLoop {
             state.phase = .idle
             return "report"
         }
-        let destructive = plan.steps.filter { $0.stepClass == .destructive }
+        let destructive = plan.destructiveReasons
         if !destructive.isEmpty && !loaded.settings.policy.allowDestructive {
-            let message = "\(destructive.count) destructive step(s) remove data; set policy.allowDestructive: true in warehouse.yaml to let the controller run them, or apply by hand with --allow-destructive"
+            let message = "\(destructive.joined(separator: ", ")) drop history or rename what queries name; set policy.allowDestructive: true in warehouse.yaml to let the controller run them, or apply by hand with --allow-destructive"
             state.phase = .stalled
             blockedBy = message
             state.diagnostics = [message]

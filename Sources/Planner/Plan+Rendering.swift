@@ -19,6 +19,9 @@ extension Plan {
                 + " · estimated time: \(summary.estimatedSeconds.map(Plan.seconds) ?? "unknown")")
         }
         lines.append("risk: \(summary.risk.rawValue) (\(summary.riskReasons.joined(separator: "; ")))")
+        if !destructiveReasons.isEmpty {
+            lines.append("needs allowDestructive: \(destructiveReasons.joined(separator: ", "))")
+        }
         if !notes.isEmpty {
             lines.append("")
             lines.append("notes:")

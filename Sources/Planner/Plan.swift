@@ -16,6 +16,10 @@ public struct Plan: Sendable, Hashable, Codable {
     public var summary: PlanSummary
     /// When each phase may run; `nil` until the scheduler fills it in (``PlanSchedule``).
     public var when: PlanSchedule?
+    /// The planned changes that need `allowDestructive` whatever their steps' classes: a column removed,
+    /// renamed or retyped, a tenant removed (`template.column.renamed foodlogstats.weight_kg`). A rename
+    /// loses no row, but breaks every query that names the old column.
+    public var destructiveChanges: [String] = []
 
     public init(steps: [PlanStep], revision: String?, asOf: Day, strategy: Policy.Strategy, notes: [String]) {
         self.version = 1
@@ -33,7 +37,28 @@ public struct Plan: Sendable, Hashable, Codable {
     /// The steps of one phase, in order.
     public func steps(in phase: PlanStep.Phase) -> [PlanStep] { steps.filter { $0.phase == phase } }
 
-    enum CodingKeys: String, CodingKey { case version, revision, asOf, strategy, notes, summary, when, steps }
+    enum CodingKeys: String, CodingKey { case version, revision, asOf, strategy, notes, summary, when, destructiveChanges, steps }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(Int.self, forKey: .version)
+        revision = try container.decodeIfPresent(String.self, forKey: .revision)
+        asOf = try container.decode(Day.self, forKey: .asOf)
+        strategy = try container.decode(Policy.Strategy.self, forKey: .strategy)
+        notes = try container.decode([String].self, forKey: .notes)
+        summary = try container.decode(PlanSummary.self, forKey: .summary)
+        when = try container.decodeIfPresent(PlanSchedule.self, forKey: .when)
+        destructiveChanges = try container.decodeIfPresent([String].self, forKey: .destructiveChanges) ?? []
+        steps = try container.decode([PlanStep].self, forKey: .steps)
+    }
+
+    /// Why applying this plan needs `allowDestructive` (its destructive changes and steps); empty when
+    /// it does not.
+    public var destructiveReasons: [String] {
+        destructiveChanges + steps.filter { $0.stepClass == .destructive }.map {
+            "step \($0.id) (\($0.kind.rawValue) \($0.targets.joined(separator: ", ")))"
+        }
+    }
 
     /// Every key is always present (`null` when empty).
     public func encode(to encoder: any Encoder) throws {
@@ -45,6 +70,7 @@ public struct Plan: Sendable, Hashable, Codable {
         try container.encode(notes, forKey: .notes)
         try container.encode(summary, forKey: .summary)
         try container.encode(when, forKey: .when)
+        try container.encode(destructiveChanges, forKey: .destructiveChanges)
         try container.encode(steps, forKey: .steps)
     }
 

@@ -18,6 +18,19 @@ public enum Planner {
     public static func plan(desired: DesiredWarehouse, live: LiveWarehouse, drift: DriftReport, asOf: Day, policy: Policy) -> Plan {
         var run = PlanningRun(desired: desired, live: live, asOf: asOf, policy: policy)
         run.plan(drift.items)
-        return run.finish(revision: drift.revision ?? desired.revision)
+        var plan = run.finish(revision: drift.revision ?? desired.revision)
+        plan.destructiveChanges = destructiveChanges(drift.items, notes: plan.notes)
+        return plan
+    }
+
+    /// Drift kinds whose reconciliation needs `allowDestructive` even when no step of it drops data.
+    static let destructiveKinds: Set<DriftItem.Kind> = [.columnRemoved, .columnRenamed, .columnRetyped, .tenantUnexpected]
+
+    /// The items of those kinds that the plan carries out (not left as `not planned yet` notes).
+    static func destructiveChanges(_ items: [DriftItem], notes: [String]) -> [String] {
+        items.filter { item in
+            destructiveKinds.contains(item.kind)
+                && !notes.contains { $0.hasPrefix("not planned yet: \(item.kind.rawValue) \(item.object)") }
+        }.map { "\($0.kind.rawValue) \($0.object)" }
     }
 }

@@ -78,12 +78,10 @@ extension Warden {
                 }
             }
 
-            let destructive = plan.steps.filter { $0.stepClass == .destructive }
+            let destructive = plan.destructiveReasons
             if !destructive.isEmpty && !policy.allowDestructive && !allowDestructive {
-                let named = destructive.map { "\($0.id) (\($0.kind.rawValue) \($0.targets.joined(separator: ", ")))" }
-                printError("refusing to apply: destructive step\(named.count == 1 ? "" : "s") "
-                    + named.joined(separator: ", ")
-                    + " remove data; set policy.allowDestructive or pass --allow-destructive. Nothing was changed.")
+                printError("refusing to apply: " + destructive.joined(separator: ", ")
+                    + " drop history or rename what queries name; set policy.allowDestructive or pass --allow-destructive. Nothing was changed.")
                 throw ExitCode(3)
             }
             if !yes {

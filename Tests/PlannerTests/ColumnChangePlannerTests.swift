@@ -112,13 +112,19 @@ struct ColumnChangePlannerTests {
         #expect(plan.summary.risk == .high)
     }
 
-    @Test("a renamed column: RENAME COLUMN on yearly tables inside the swap, nothing destructive")
+    @Test("a renamed column: RENAME COLUMN on yearly tables inside the swap, no destructive step, but the change needs allowDestructive")
     func renamedColumn() throws {
         var fixture = WarehouseFixture()
         fixture.desired.templates[0].columns[2] = Column(name: "weight_kg", type: ColumnType("numeric(10,3)")!, renamedFrom: "weight")
         let plan = fixture.plan()
         #expect(!plan.notes.contains { $0.hasPrefix("not planned yet") }, "\(plan.notes)")
         #expect(!plan.steps.contains { $0.stepClass == .destructive })
+        // Queries naming `weight` break: the apply needs allowDestructive all the same.
+        #expect(plan.destructiveChanges.count == 1 && plan.destructiveChanges[0].hasPrefix("template.column.renamed"), "\(plan.destructiveChanges)")
+        #expect(plan.destructiveReasons == plan.destructiveChanges)
+        var appended = WarehouseFixture()
+        appended.appendWasteCategory()
+        #expect(appended.plan().destructiveReasons.isEmpty)
         let landb = try #require(plan.steps.first { $0.kind == .buildShadowView && $0.tenant == "landb" })
         #expect(landb.statements[0].hasPrefix(
             "CREATE VIEW landb.foodlogstats__shadow AS\nSELECT id, store, weight AS weight_kg FROM landb.foodlogstats_2025\nUNION ALL\nSELECT id, store, weight_kg FROM landb.foodlogstats_2026_01_01__shadow\n"))

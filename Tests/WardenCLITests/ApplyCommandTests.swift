@@ -183,7 +183,7 @@ struct ApplyCommandTests {
         await world.tearDown()
     }
 
-    @Test("a removed column is refused without --allow-destructive (exit 3, nothing changed) and applied with it")
+    @Test("a removed column, then a renamed one, are refused without --allow-destructive (exit 3, nothing changed) and applied with it")
     func destructiveRemovalNeedsTheFlag() async throws {
         let world = try await World.make("apply_remove")
         let yamlPath = world.folder.path + "/templates/foodlogstats.yaml"
@@ -199,7 +199,7 @@ struct ApplyCommandTests {
 
         let refused = try await Subprocess.run([WardenCLITests.binary, "apply", "--yes"] + world.base)
         #expect(refused.status == 3, "\(refused.standardOutput)\(refused.standardError)")
-        #expect(refused.standardError.contains("refusing to apply: destructive step"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("refusing to apply: template.column.removed foodlogstats.flags"), "\(refused.standardError)")
         #expect(refused.standardError.contains("dropYearlyColumn"), "\(refused.standardError)")
         #expect(refused.standardError.contains("Nothing was changed."), "\(refused.standardError)")
         #expect(try await Self.yearlyTables(warehouse) == before)
@@ -216,6 +216,27 @@ struct ApplyCommandTests {
         #expect(try await Self.leftovers(warehouse) == 0)
         let drift = try await Subprocess.run([WardenCLITests.binary, "drift"] + world.base)
         #expect(drift.status == 0, "\(drift.standardOutput)\(drift.standardError)")
+
+        // A rename drops no row, but every query naming the old column breaks: it needs the flag too.
+        let renamedYAML = try String(contentsOfFile: yamlPath, encoding: .utf8)
+            .replacing(#"{ name: weight,          type: "numeric(10,3)" }"#, with: #"{ name: weight_kg, type: "numeric(10,3)", renamedFrom: weight }"#)
+        #expect(renamedYAML.contains("renamedFrom: weight"))
+        try renamedYAML.write(toFile: yamlPath, atomically: true, encoding: .utf8)
+        try String(contentsOfFile: sqlPath, encoding: .utf8).replacing("    pf.weight\n", with: "    pf.weight AS weight_kg\n")
+            .write(toFile: sqlPath, atomically: true, encoding: .utf8)
+        let plan = try await Subprocess.run([WardenCLITests.binary, "plan"] + world.base)
+        #expect(plan.standardOutput.contains("needs allowDestructive: template.column.renamed"), "\(plan.standardOutput.prefix(1500))")
+        let renameRefused = try await Subprocess.run([WardenCLITests.binary, "apply", "--yes"] + world.base)
+        #expect(renameRefused.status == 3, "\(renameRefused.standardOutput)\(renameRefused.standardError)")
+        #expect(renameRefused.standardError.contains("refusing to apply: template.column.renamed"), "\(renameRefused.standardError)")
+        #expect(renameRefused.standardError.contains("Nothing was changed."), "\(renameRefused.standardError)")
+        #expect(try await Self.yearlyTables(warehouse) == after)
+        let renamed = try await Subprocess.run([WardenCLITests.binary, "apply", "--yes", "--allow-destructive"] + world.base)
+        #expect(renamed.status == 0, "\(renamed.standardOutput)\(renamed.standardError)")
+        for (name, table) in try await Self.yearlyTables(warehouse) {
+            #expect(table.rows == after[name]?.rows && table.checksum == after[name]?.checksum, "\(name): every value kept")
+            #expect(table.columns.contains("weight_kg") && !table.columns.contains("weight"), "\(name)")
+        }
         await warehouse.close()
         await world.tearDown()
     }
