@@ -55,7 +55,7 @@ struct BootstrapCommandTests {
         try desire(removing: ["bistro", "acme"])
         let refused = try await Subprocess.run([binary, "apply", "--yes"] + base)
         #expect(refused.status == 3, "\(refused.standardOutput)\(refused.standardError)")
-        #expect(refused.standardError.contains("refusing to apply: destructive"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("refusing to apply: tenant.unexpected acme"), "\(refused.standardError)")
         #expect(try await warehouse.scalar(Int.self, "SELECT count(*)::int FROM pg_tables WHERE schemaname = 'acme'") == 2)
         let removed = try await Subprocess.run([binary, "apply", "--yes", "--allow-destructive"] + base)
         #expect(removed.status == 0, "\(removed.standardOutput)\n\(removed.standardError)")
