@@ -134,15 +134,22 @@ struct LockRetryWindowTests {
     func doublingTimeoutBeatsBackToBackReaders() async throws {
         try await TestCluster.withDatabase("exec_escalate") { cluster, name, connection in
             try await connection.execute("CREATE TABLE public.live (id int)")
-            // Queries of 1 s each, back to back: the table is free only between two of them. A fixed 10 ms
-            // timeout would land in that gap about once in a hundred attempts.
+            // Transactions of 1 s each, back to back: the table is free only between two of them. A fixed
+            // 10 ms timeout would land in that gap about once in a hundred attempts. The loop runs in the
+            // server (a DO block that commits each turn), so the gap is microseconds whatever the load on
+            // the test machine: a client-side loop's gap grew under load until a first attempt got in.
             let reader = try await cluster.connect(database: name)
-            let stop = Mutex(false)
-            // Each query is one message, so the table is free only for one round trip between two of them.
+            let readerPID = try await reader.scalar(Int32.self, "SELECT pg_backend_pid()")
             let reading = Task {
-                while !stop.withLock({ $0 }) {
-                    try await reader.executeScript("BEGIN; LOCK TABLE public.live IN ACCESS SHARE MODE; SELECT pg_sleep(1); COMMIT;")
-                }
+                _ = try? await reader.executeScript("""
+                    DO $$ BEGIN
+                      FOR turn IN 1..60 LOOP
+                        LOCK TABLE public.live IN ACCESS SHARE MODE;
+                        PERFORM pg_sleep(1);
+                        COMMIT;
+                      END LOOP;
+                    END $$;
+                    """)
             }
             // The step starts only once the reader holds the table.
             let clock = ContinuousClock()
@@ -157,13 +164,14 @@ struct LockRetryWindowTests {
                 command: "test doubling lock timeout", asOf: Self.day, initialBackoffMilliseconds: 10,
                 maxBackoffMilliseconds: 20)
             let outcome = await Self.apply(cluster.connectionString(database: name), options: options)
-            stop.withLock { $0 = true }
-            try await reading.value
+            _ = try await connection.execute("SELECT pg_cancel_backend($1)", [readerPID])
+            await reading.value
             await reader.close()
             let report = try outcome.get()
             #expect(report.stepsRun == 1)
             let attempts = try await connection.scalar(Int.self, "SELECT attempts FROM _wh.warden_steps WHERE step_no = 1")
             // 10, 20, 40 … 640 ms, then 1.28 s: the attempt that outwaits the query in flight wins.
+            print("doubling lock timeout: the step got in at attempt \(attempts)")
             #expect(attempts > 1 && attempts <= 10, "\(attempts)")
             let added = try await connection.scalar(
                 Int.self, "SELECT count(*)::int FROM pg_attribute WHERE attrelid = 'public.live'::regclass AND attname = 'x'")
