@@ -83,36 +83,17 @@ struct ColumnChangeWorld {
     }
 
     /// What a reader of the public view saw while `body` ran: queries done, errors, the longest query.
-    func whileReading(_ body: () async throws -> Void) async throws -> (queries: Int, errors: [String], longest: Double) {
-        let state = Mutex<(queries: Int, errors: [String], longest: Double)>((0, [], 0))
-        let stop = Atomic<Bool>(false)
-        let reader = try await PostgresConnection.connect(ConnectionConfiguration(built.warehouseConnectionString, applicationName: "reader"))
-        let task = Task {
-            let clock = ContinuousClock()
-            while !stop.load(ordering: .acquiring) {
-                let start = clock.now
-                do {
-                    _ = try await reader.scalar(Int64.self, "SELECT count(*) FROM public.foodlogstats")
-                    let seconds = DemoWorld.seconds(start.duration(to: clock.now))
-                    state.withLock { $0.queries += 1; $0.longest = max($0.longest, seconds) }
-                } catch {
-                    state.withLock { $0.errors.append(String(describing: error)) }
-                }
-                try? await Task.sleep(for: .milliseconds(20))
-            }
-        }
+    /// Its session's lock_timeout is 1 s: a lock wait longer than that is an error.
+    func whileReading(_ body: () async throws -> Void) async throws -> PublicViewReader.Figures {
+        let reader = try await PublicViewReader.start(
+            built.warehouseConnectionString, every: .milliseconds(20), lockTimeout: .seconds(1))
         do {
             try await body()
         } catch {
-            stop.store(true, ordering: .releasing)
-            await task.value
-            await reader.close()
+            _ = await reader.stop()
             throw error
         }
-        stop.store(true, ordering: .releasing)
-        await task.value
-        await reader.close()
-        return state.withLock { $0 }
+        return await reader.stop()
     }
 
     /// Drift items as one line each, for failure messages.

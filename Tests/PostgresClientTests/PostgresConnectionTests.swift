@@ -176,7 +176,8 @@ struct PostgresConnectionTests {
             let error = try #require(result.error as? PostgresError)
             #expect(error.code == .cancelled)
             #expect(error.sqlState == .queryCanceled)
-            #expect(elapsed < .seconds(1.2))
+            // Far less than the 30 s statement (a generous bound: the test machine may be loaded).
+            #expect(elapsed < .seconds(10))
             // The connection is usable afterwards.
             #expect(try await connection.scalar(Int.self, "SELECT 41 + 1") == 42)
         }
@@ -191,7 +192,7 @@ struct PostgresConnectionTests {
             sleeper.cancel()
             let error = try #require(await sleeper.result.error as? PostgresError)
             #expect(error.code == .cancelled)
-            #expect(ContinuousClock.now - started < .seconds(1.2))
+            #expect(ContinuousClock.now - started < .seconds(10))
         }
     }
 
