@@ -9,8 +9,14 @@ import PostgresClient
 public actor LeaderElection {
     private let configuration: ConnectionConfiguration
     private let logger: Logger
-    /// The dedicated session; while ``isLeader`` it holds the lock.
+    /// The dedicated session; while ``isLeader`` it holds the lock. A standby's session holds nothing:
+    /// writers take ``lockedSession``.
     public private(set) var session: PostgresConnection?
+    /// The session, only while it holds the lock: what an apply runs on. `nil` on a standby, and while a
+    /// new session is opened or tries the lock after the last one was lost.
+    public var lockedSession: PostgresConnection? { isLeader ? session : nil }
+    /// Whether this replica leads and, if not, who holds the lock, read together.
+    public var standing: (isLeader: Bool, holder: String?) { (isLeader, holder) }
     public private(set) var isLeader = false
     /// Who holds the lock when this replica does not, as PostgreSQL reports it.
     public private(set) var holder: String?

@@ -193,13 +193,16 @@ public actor ReconcileLoop {
         guard !stopping else { return }
         let leader = await election.refresh()
         guard !stopping, leader != state.leader else { return }
-        await publishLeadership(leader)
+        await publishLeadership()
         wake.withLock { $0.triggered = true }
     }
 
-    private func publishLeadership(_ leader: Bool) async {
+    /// Shows the election's current standing (not the caller's answer, which a later refresh may have
+    /// superseded), all of it after the one await: a watcher's and a pass's publishing cannot interleave
+    /// into a status that says two things.
+    private func publishLeadership() async {
+        let (leader, holder) = await election.standing
         state.leader = leader
-        let holder = await election.holder
         metrics?.setLeader(leader)
         setCondition(.leader, leader, reason: leader ? "HoldsLock" : "Standby",
                      message: leader ? "holds the warden.apply advisory lock" : "standing by; the lock is held by \(holder ?? "nobody reachable")")
@@ -223,8 +226,9 @@ public actor ReconcileLoop {
         let fetchDue = snapshot == nil || now >= nextFetch || woken.1
         let resyncDue = now >= nextResync
 
-        let leader = await election.refresh()
-        await publishLeadership(leader)
+        await election.refresh()
+        await publishLeadership()
+        let leader = state.leader
 
         if fetchDue {
             nextFetch = now + settings.interval
@@ -420,7 +424,11 @@ public actor ReconcileLoop {
         }
 
         state.phase = .reconciling
-        guard let session = await election.session else { return "standby" }
+        // Leadership is re-checked here: the watcher may have lost the lock while this pass planned.
+        guard let session = await election.lockedSession else {
+            state.phase = .standby
+            return "standby"
+        }
         notifier?.notify(.applyStarted, ["revision": snapshot.revision ?? "", "steps": plan.steps.count])
         let flag = interruption
         let options = ApplyOptions(

@@ -108,7 +108,7 @@ extension Detection {
             if expected != found { return "another query: " + Detection.firstDifference(expected, found) }
             return nil
         }
-        if let stamp = relation.stamp, stamp.specHash != template.dailyViewSpecHash(day: day, connection: tenant.connection) {
+        if let stamp = relation.stamp, !template.dailyViewStampMatches(relation, day: day, connection: tenant.connection) {
             return "built from another spec (stamp \(stamp.specHash))"
         }
         return nil

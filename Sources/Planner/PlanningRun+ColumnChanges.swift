@@ -55,9 +55,6 @@ extension PlanningRun {
                 continue
             }
             work.swapped.append(tenant.schema)
-            // The shadow view replaces the tenant view: a rollover's own replacement of it (planned first,
-            // with the live view's columns) is redundant, and fails when a column is removed.
-            swap.removeAll { $0.kind == .replaceTenantView && $0.template == template.name && $0.tenant == tenant.schema }
             let roles = settings.grants.filter { $0.scope == .tenantViews(tenant.schema) }.map(\.role)
             work.shadowViews.append(
                 shadowViewStep(template, tenant: tenant.schema, shadow: shadow, branches: branches, roles: roles))
@@ -84,6 +81,11 @@ extension PlanningRun {
             work.leftoverViews.append(view)
             coveredObjects.insert(leftover.name.description)
         }
+        // The shadow views replace these tenant views: a rollover's own replacement of one (planned first,
+        // with the live view's columns) is redundant, and fails when a column is removed. Taken out only
+        // now that the column change is certain to be planned.
+        let swapped = Set(work.swapped)
+        swap.removeAll { $0.kind == .replaceTenantView && $0.template == template.name && swapped.contains($0.tenant ?? "") }
         emit(template, work)
         // A rollover's drops of the rolled days (planned first) wait for the retired views that read them.
         let earlier = cleanup.prefix(earlierCleanup)
@@ -189,14 +191,13 @@ extension PlanningRun {
             let shadow = QualifiedName(schema: tenant.schema, name: ObjectNames.shadow(final.name))
             let old = relation(tenant.schema, .dailyView(template: template.name, day: day))
             let liveShadow = live.relations[shadow]
-            let spec = template.dailyViewSpecHash(day: day, connection: tenant.connection)
             if liveShadow != nil { coveredObjects.insert(shadow.description) }
-            if let old, dailyViewIsCurrent(old, template: template, tenant: tenant, day: day, spec: spec) {
+            if let old, dailyViewIsCurrent(old, template: template, tenant: tenant, day: day) {
                 branches.append((final, columns))
                 if liveShadow != nil { work.dayCleanup.append(dropOldDailyView(template, tenant: tenant, name: shadow)) }
                 continue
             }
-            if let liveShadow, reusableShadow(liveShadow, of: template, spec: spec) {
+            if let liveShadow, reusableShadow(liveShadow, of: template, day: day, connection: tenant.connection) {
                 work.reused += 1
             } else if old != nil {
                 work.builds.append(buildStep(
@@ -236,17 +237,17 @@ extension PlanningRun {
     /// Whether a shadow daily view left by an earlier run can be swapped in as it is: populated, stamped
     /// with the desired spec (its rows) and carrying exactly the template's indexes (the stamp leaves
     /// indexes out, and a shadow's indexes are built with it, not by the index rule).
-    func reusableShadow(_ shadow: LiveRelation, of template: Template, spec: String) -> Bool {
-        shadow.kind == .materializedView && shadow.populated && shadow.stamp?.specHash == spec
+    func reusableShadow(_ shadow: LiveRelation, of template: Template, day: Day, connection: String) -> Bool {
+        shadow.kind == .materializedView && shadow.populated && template.dailyViewStampMatches(shadow, day: day, connection: connection)
             && template.hasExactly(indexes: shadow.indexes.filter(\.valid).map(\.spec))
     }
 
-    func dailyViewIsCurrent(_ relation: LiveRelation, template: Template, tenant: Tenant, day: Day, spec: String) -> Bool {
+    func dailyViewIsCurrent(_ relation: LiveRelation, template: Template, tenant: Tenant, day: Day) -> Bool {
         guard relation.kind == .materializedView, relation.populated,
               relation.columns.map(\.name) == template.columns.map(\.name),
               relation.columns.map(\.type.name) == template.columns.map(\.type.name)
         else { return false }
-        if relation.stamp?.specHash == spec { return true }
+        if template.dailyViewStampMatches(relation, day: day, connection: tenant.connection) { return true }
         guard let definition = relation.definition, let parsed = DailyViewDefinition(definition: definition),
               parsed.connection == tenant.connection
         else { return false }

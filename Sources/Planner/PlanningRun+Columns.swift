@@ -28,9 +28,8 @@ extension PlanningRun {
                 }
                 let shadow = QualifiedName(schema: tenant.schema, name: ObjectNames.shadow(final.name))
                 let liveShadow = live.relations[shadow]
-                let spec = template.dailyViewSpecHash(day: day, connection: tenant.connection)
                 if liveShadow != nil { coveredObjects.insert(shadow.description) }
-                if let liveShadow, reusableShadow(liveShadow, of: template, spec: spec) {
+                if let liveShadow, reusableShadow(liveShadow, of: template, day: day, connection: tenant.connection) {
                     reused += 1
                     renames.append((old.name, shadow, liveShadow))
                 } else {

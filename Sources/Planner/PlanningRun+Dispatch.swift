@@ -20,6 +20,10 @@ extension PlanningRun {
             if item.kind == .shadowLeftover && coveredObjects.contains(item.object) { continue }
             notPlanned(item)
         }
+        // A rollover that waited for a column change no rule planned after all.
+        for name in rolloverAwaitingColumnChange.keys.sorted() {
+            withdrawRolloverDrops(name, because: "no column change of \(name) was planned")
+        }
         finishTenantsAndYears()
     }
 
@@ -41,6 +45,7 @@ extension PlanningRun {
                 && !hasSwapLeftovers(template, includingDailyViews: true) {
                 switch planRebuild(template) {
                 case .planned(let altered):
+                    rolloverAwaitingColumnChange[template.name] = nil
                     registryPlanned = true
                     dailyViewsRebuilt = true
                     alteredInSwap = altered
@@ -48,7 +53,7 @@ extension PlanningRun {
                 case .notPlanned(let reason):
                     for item in items where reshapeKinds.contains(item.kind) { notPlanned(item, because: reason) }
                     handled.formUnion(reshapeKinds)
-                    withdrawRolloverDrops(template, because: reason)
+                    withdrawRolloverDrops(template.name, because: reason)
                 }
             } else if isPlainAppend(template, items: items) {
                 let added = Set(items.filter { $0.kind == .columnAdded }.compactMap { columnName(of: $0, template: template) })
@@ -62,6 +67,7 @@ extension PlanningRun {
             } else {
                 switch planColumnChange(template) {
                 case .planned(let shadows, let altered):
+                    rolloverAwaitingColumnChange[template.name] = nil
                     rebuilt = shadows
                     alteredInSwap = altered
                     if kinds.contains(.registry) { planRegistry(template, phase: .swap) }
@@ -71,7 +77,7 @@ extension PlanningRun {
                 case .notPlanned(let reason):
                     for item in items where reshapeKinds.contains(item.kind) { notPlanned(item, because: reason) }
                     handled.formUnion(reshapeKinds)
-                    withdrawRolloverDrops(template, because: reason)
+                    withdrawRolloverDrops(template.name, because: reason)
                 }
             }
         }
@@ -102,10 +108,10 @@ extension PlanningRun {
     /// A rollover planned for a column change that is not planned after all: the yearly tables are still
     /// built (online, nobody reads them yet), but the live tenant views keep reading the rolled days, so
     /// those are not dropped.
-    private mutating func withdrawRolloverDrops(_ template: Template, because reason: String) {
-        guard let tenants = rolloverAwaitingColumnChange.removeValue(forKey: template.name) else { return }
-        cleanup.removeAll { $0.kind == .dropDailyView && $0.template == template.name && tenants.contains($0.tenant ?? "") }
-        notes.append("\(template.name): the rolled-over days stay until the column change can be planned (\(reason))")
+    private mutating func withdrawRolloverDrops(_ template: String, because reason: String) {
+        guard let tenants = rolloverAwaitingColumnChange.removeValue(forKey: template) else { return }
+        cleanup.removeAll { $0.kind == .dropDailyView && $0.template == template && tenants.contains($0.tenant ?? "") }
+        notes.append("\(template): the rolled-over days stay until the column change can be planned (\(reason))")
     }
 
     /// Whether the template's column drift is only columns appended at the end (planned by

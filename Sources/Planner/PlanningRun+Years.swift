@@ -127,15 +127,24 @@ extension PlanningRun {
 
     /// The day's live daily view, if its rows are what the desired spec would build: a populated
     /// materialized view with the template's columns, stamped with the desired spec, or unstamped with the
-    /// desired query through the tenant's connection.
+    /// desired query through the tenant's connection. When the view is not, its shadow may be: a rename
+    /// swap that had built the day's shadow when the year turned (so the yearly table copies the rows
+    /// the column change built instead of reading the whole year from the source again).
     func reusableDailyView(_ template: Template, tenant: Tenant, day: Day) -> LiveRelation? {
-        guard let view = relation(tenant.schema, .dailyView(template: template.name, day: day)),
-              view.kind == .materializedView, view.populated,
+        let final = relation(tenant.schema, .dailyView(template: template.name, day: day))
+        if let final, let view = reusable(final, template, tenant: tenant, day: day) { return view }
+        let shadow = QualifiedName(schema: tenant.schema, name: ObjectNames.shadow(ObjectNames.dailyView(template.name, day)))
+        guard let leftover = live.relations[shadow], leftover.stamp != nil else { return nil }
+        return reusable(leftover, template, tenant: tenant, day: day)
+    }
+
+    private func reusable(_ view: LiveRelation, _ template: Template, tenant: Tenant, day: Day) -> LiveRelation? {
+        guard view.kind == .materializedView, view.populated,
               view.columns.map(\.name) == template.columns.map(\.name),
               view.columns.map(\.type.name) == template.columns.map(\.type.name)
         else { return nil }
-        if let stamp = view.stamp {
-            return stamp.specHash == template.dailyViewSpecHash(day: day, connection: tenant.connection) ? view : nil
+        if view.stamp != nil {
+            return template.dailyViewStampMatches(view, day: day, connection: tenant.connection) ? view : nil
         }
         if let definition = view.definition {
             guard let parsed = DailyViewDefinition(definition: definition), parsed.connection == tenant.connection,

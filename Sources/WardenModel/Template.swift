@@ -91,6 +91,18 @@ extension Template {
         SpecHash.of(["daily-view", connection, QueryText.normalized(renderedQuery(for: day)), columnDefinitions])
     }
 
+    /// Whether a daily view's stamp says it holds the rows the template builds for `day` through
+    /// `connection`; `false` without a stamp. A stamp written before indexes left the hash (it hashed
+    /// the indexes the view was built with) matches when hashed with the view's own valid indexes, so
+    /// an upgrade does not read every daily view as built from another query.
+    public func dailyViewStampMatches(_ relation: LiveRelation, day: Day, connection: String) -> Bool {
+        guard let stamp = relation.stamp else { return false }
+        if stamp.specHash == dailyViewSpecHash(day: day, connection: connection) { return true }
+        let built = relation.indexes.filter(\.valid).map(\.spec).sorted().map(\.description)
+        return stamp.specHash == SpecHash.of(
+            ["daily-view", connection, QueryText.normalized(renderedQuery(for: day)), columnDefinitions] + built)
+    }
+
     /// Whether `specs` (the valid indexes of a live relation) are exactly the template's indexes.
     public func hasExactly(indexes specs: some Sequence<IndexSpec>) -> Bool {
         Set(specs) == Set(indexes)

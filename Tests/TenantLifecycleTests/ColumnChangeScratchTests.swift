@@ -155,6 +155,10 @@ struct ColumnChangeScratchTests {
             // column layout, the swap completes, nothing is left over.
             let next = try await world.plan(reconciled, asOf: after)
             #expect(TenantLifecycleTests.unplanned(next).isEmpty, "\(next.notes)")
+            // The yearly table copies the shadows the column change built, not the old days' rows.
+            let yearlyLoad = next.steps.first { $0.kind == .buildYearlyTable && $0.targets == ["landb.foodlogstats_2025"] }
+            #expect(yearlyLoad?.statements.joined().contains("landb.foodlogstats_2025_01_01__shadow") == true,
+                    "\(yearlyLoad?.statements.prefix(3) ?? [])")
             try await world.run(next, on: reconciled)
             #expect(try await world.drift(reconciled, asOf: after) == [])
             #expect(try await warehouse.scalar(
