@@ -13,6 +13,8 @@ struct ColumnChangeWork {
     var shadowViews: [PlanStep] = []
     /// Renames of the swap transaction: views (public first), then yearly tables and columns.
     var viewRenames: [Rename] = []
+    /// The live views the swap renames to `__retired`: no view outside the swap may read them.
+    var retiring: [QualifiedName] = []
     var tableRenames: [Rename] = []
     var retiredViewDrops: [PlanStep] = []
     var dayCleanup: [PlanStep] = []

@@ -293,6 +293,7 @@ extension PlanningRun {
         var renames: [Rename] = []
         if let live = live.relations[view], live.kind == .view {
             renames.append(.relation("VIEW", view, to: retired.name))
+            work.retiring.append(view)
             let drop = dropView(template, tenant: tenant, retired)
             if tenant == nil { work.retiredViewDrops.insert(drop, at: 0) } else { work.retiredViewDrops.append(drop) }
         }
@@ -329,9 +330,10 @@ extension PlanningRun {
         let renames = work.viewRenames + work.tableRenames
         if !renames.isEmpty {
             work.beforeSwapDrops.forEach { add($0) }
+            let check = work.retiring.isEmpty ? [] : [WarehouseDDL.outsideReadersCheck(work.retiring)]
             add(PlanStep(
                 phase: .swap, kind: .renameSwap, stepClass: .briefLock, template: template.name,
-                targets: renames.map(\.target), statements: renames.map(\.statement), undo: renames.reversed().map(\.undo),
+                targets: renames.map(\.target), statements: check + renames.map(\.statement), undo: renames.reversed().map(\.undo),
                 touchesLiveObjects: true, estimateSeconds: Double(renames.count) * Estimates.catalogStatementSeconds,
                 reversible: true))
             notes.append("\(template.name): the swap renames \(renames.count) relation(s) and index(es) in one transaction, "

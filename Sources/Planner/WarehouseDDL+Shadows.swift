@@ -14,6 +14,34 @@ extension WarehouseDDL {
         "COMMENT ON \(keyword) \(relation) IS \(SQL.quoteLiteral(stamp.description))"
     }
 
+    /// A check that fails the swap transaction, before any rename, when a view outside the swap reads one
+    /// of the views it retires: views reference relations by OID, so such a view (a BI layer, an analyst's
+    /// view) would go on reading the retired view, and cleanup could not drop it. The error names each
+    /// such view and what it reads, and the fix; the transaction rolls back, the shadows stay for the
+    /// next run.
+    static func outsideReadersCheck(_ retiring: [QualifiedName]) -> String {
+        let list = "ARRAY[" + retiring.map { SQL.quoteLiteral($0.description) + "::regclass" }.joined(separator: ", ") + "]::oid[]"
+        return """
+            DO $warden$
+            DECLARE outside text;
+            BEGIN
+              SELECT string_agg(DISTINCT format('%I.%I (reads %I.%I)', vn.nspname, v.relname, rn.nspname, rc.relname), ', ')
+                INTO outside
+                FROM pg_depend d
+                JOIN pg_rewrite r ON r.oid = d.objid
+                JOIN pg_class v ON v.oid = r.ev_class
+                JOIN pg_namespace vn ON vn.oid = v.relnamespace
+                JOIN pg_class rc ON rc.oid = d.refobjid
+                JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+               WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+                 AND d.refobjid = ANY (\(list)) AND v.oid <> ALL (\(list));
+              IF outside IS NOT NULL THEN
+                RAISE EXCEPTION 'views outside warden read the views this swap would retire: %; save their definitions, drop them, apply again, then create them again (after a swap by rename they would go on reading the retired views)', outside;
+              END IF;
+            END $warden$
+            """
+    }
+
     /// `ALTER <VIEW|TABLE|INDEX> s.r RENAME TO name`.
     static func rename(_ keyword: String, _ relation: QualifiedName, to name: String) -> String {
         "ALTER \(keyword) \(relation) RENAME TO \(SQL.identifier(name))"

@@ -102,6 +102,44 @@ struct ColumnChangeTests {
         await world.tearDown()
     }
 
+    @Test("a view outside warden reading the public view: the rename swap stops before any rename, naming it and the fix; once it is dropped, the next apply completes")
+    func outsideReaderBlocksTheSwap() async throws {
+        var world = try await ColumnChangeWorld.make("cc_outside")
+        do {
+            try await world.connection.execute("CREATE SCHEMA bi")
+            try await world.connection.execute("CREATE VIEW bi.waste AS SELECT tenant, count(*) AS n FROM public.foodlogstats GROUP BY tenant")
+            let before = try await Self.snapshot(world, kept: Self.original)
+            var template = world.foodlogstats
+            let index = template.columns.firstIndex { $0.name == "weight" }!
+            template.columns[index] = Column(name: "weight_kg", type: template.columns[index].type, renamedFrom: "weight")
+            world.foodlogstats = template
+            let plan = try await world.plan()
+            var message = ""
+            do {
+                try await world.apply(plan)
+                Issue.record("the swap should have stopped on bi.waste")
+            } catch {
+                message = String(describing: error)
+            }
+            #expect(message.contains("bi.waste (reads public.foodlogstats)") && message.contains("drop them, apply again"), "\(message)")
+            // Nothing was renamed: the public view is the old one, and bi.waste still reads it.
+            #expect(try await world.connection.scalar(
+                Int.self, "SELECT count(*)::int FROM pg_class WHERE relname LIKE '%\\_\\_retired'") == 0)
+            #expect(try await world.connection.scalar(Int.self, "SELECT count(*)::int FROM bi.waste") > 0)
+            #expect(try await world.yearlyChecksums(Self.original) == before.yearly)
+
+            try await world.connection.execute("DROP VIEW bi.waste")
+            let retry = try await world.plan()
+            #expect(retry.notes.contains { $0.contains("reused") }, "the shadows built before the stop are reused: \(retry.notes)")
+            try await world.apply(retry)
+            try await Self.verify(world, before: before, keptAfter: Self.original.map { $0 == "weight" ? "weight_kg" : $0 })
+        } catch {
+            await world.tearDown()
+            throw error
+        }
+        await world.tearDown()
+    }
+
     @Test("a renamed column keeps its history under the new name, with no destructive step")
     func renamedColumn() async throws {
         var world = try await ColumnChangeWorld.make("cc_rename")

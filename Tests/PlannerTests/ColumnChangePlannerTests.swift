@@ -23,8 +23,16 @@ struct ColumnChangePlannerTests {
     static func kinds(_ steps: [PlanStep]) -> [PlanStep.Kind] { steps.map(\.kind) }
 
     /// The relations a swap statement locks: the one after `ALTER VIEW|TABLE|INDEX`.
+    /// The relations a swap's statements name, after its first statement: the check for views outside
+    /// warden, which reads the catalog and locks nothing.
     static func lockedRelations(_ step: PlanStep) -> Set<String> {
-        Set(step.statements.map { String($0.split(separator: " ")[$0.hasPrefix("COMMENT ON ") ? 3 : 2]) })
+        Set(renames(step).map { String($0.split(separator: " ")[$0.hasPrefix("COMMENT ON ") ? 3 : 2]) })
+    }
+
+    /// A rename swap's statements after its check for views outside warden (which must come first).
+    static func renames(_ step: PlanStep) -> [String] {
+        #expect(step.statements.first?.hasPrefix("DO $warden$") == true, "\(step.statements.first ?? "")")
+        return Array(step.statements.dropFirst())
     }
 
     @Test("an inserted column: shadows, ADD COLUMN on yearly tables, shadow views, one rename-only swap, cleanup")
@@ -65,7 +73,10 @@ struct ColumnChangePlannerTests {
 
         let rename = swap[5]
         #expect(rename.phase == .swap && rename.stepClass == .briefLock && rename.transactional && rename.touchesLiveObjects)
-        #expect(rename.statements == [
+        // First the check that no view outside warden reads a view it retires, then only renames.
+        #expect(rename.statements[0].contains("ARRAY['landb.foodlogstats'::regclass, 'acme.foodlogstats'::regclass, 'public.foodlogstats'::regclass]"),
+                "\(rename.statements[0])")
+        #expect(Self.renames(rename) == [
             "ALTER VIEW public.foodlogstats RENAME TO foodlogstats__retired",
             "ALTER VIEW public.foodlogstats__shadow RENAME TO foodlogstats",
             "COMMENT ON VIEW public.foodlogstats IS NULL",
@@ -164,7 +175,7 @@ struct ColumnChangePlannerTests {
         #expect(rename.statements.contains("ALTER INDEX landb.idx_landb_foodlogstats_2025_id RENAME TO idx_landb_foodlogstats_2025__retired_id"))
         #expect(rename.statements.contains("ALTER TABLE landb.foodlogstats_2025__shadow RENAME TO foodlogstats_2025"))
         #expect(rename.statements.contains("ALTER INDEX landb.idx_landb_foodlogstats_2025__shadow_id RENAME TO idx_landb_foodlogstats_2025_id"))
-        #expect(rename.statements.allSatisfy {
+        #expect(Self.renames(rename).allSatisfy {
             $0.hasPrefix("ALTER ") && $0.contains(" RENAME ") || $0.hasPrefix("COMMENT ON VIEW ") && $0.hasSuffix(" IS NULL")
         })
 
@@ -224,7 +235,7 @@ struct ColumnChangePlannerTests {
         // 2 old and 2 new indexes (index renames take SHARE UPDATE EXCLUSIVE, which readers never wait for).
         #expect(relations.count == 2 * (2 + 1) + 2 * (2 + 2 + 2))
         #expect(!relations.contains { $0.contains("_2026_") })
-        #expect(swap.statements.allSatisfy {
+        #expect(Self.renames(swap).allSatisfy {
             $0.hasPrefix("ALTER ") && $0.contains(" RENAME ") || $0.hasPrefix("COMMENT ON VIEW ") && $0.hasSuffix(" IS NULL")
         })
     }
@@ -269,8 +280,8 @@ struct ColumnChangePlannerTests {
         let contents = fixture.plan().migrationFile(name: "retype weight", timestamp: MigrationTimestamp(day: fixture.asOf)).contents
         #expect(contents.contains("-- Risk Assessment: high"))
         #expect(contents.contains("DO $check$"))
-        #expect(contents.contains(
-            "BEGIN;\nSET LOCAL lock_timeout = '50ms';\nALTER VIEW public.foodlogstats RENAME TO foodlogstats__retired;\n"))
+        #expect(contents.contains("BEGIN;\nSET LOCAL lock_timeout = '50ms';\nDO $warden$\n"))
+        #expect(contents.contains("END $warden$;\nALTER VIEW public.foodlogstats RENAME TO foodlogstats__retired;\n"))
         let down = try #require(contents.range(of: "-- DOWN MIGRATION (ROLLBACK)"))
         #expect(contents[down.upperBound...].contains("ALTER VIEW public.foodlogstats RENAME TO foodlogstats__shadow;"))
     }
