@@ -224,7 +224,8 @@ extension PlanningRun {
         for (role, relation) in (objects[tenant.schema] ?? [:]).sorted(by: { $0.value.name < $1.value.name }) {
             guard case .leftover(let base, ObjectNames.shadowSuffix) = role,
                   case .dailyView(let name, let day)? = ObjectNames.role(of: base, templates: [template.name]),
-                  name == template.name, !kept.contains(day), relation.kind == .materializedView
+                  name == template.name, !kept.contains(day), relation.kind == .materializedView,
+                  !coveredObjects.contains(relation.name.description)  // a rollover's drops have it
             else { continue }
             work.dayCleanup.append(dropOldDailyView(template, tenant: tenant, name: relation.name))
             coveredObjects.insert(relation.name.description)

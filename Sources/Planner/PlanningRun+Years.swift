@@ -164,12 +164,25 @@ extension PlanningRun {
                 }
                 return nil
             }.sorted { $0.0 < $1.0 }.map(\.1)
-            guard let first = views.first, let last = views.last else { continue }
-            let range = views.count == 1 ? first.name.description : "\(first.name) … \(last.name.name) (\(views.count) days)"
+            // Shadows of those days, left by a column change the year overtook (the tenant view may read
+            // them until this plan's swap; cleanup comes after it).
+            let shadows = (objects[tenant.schema] ?? [:]).compactMap { role, relation -> (Day, LiveRelation)? in
+                guard case .leftover(let base, ObjectNames.shadowSuffix) = role, relation.kind == .materializedView,
+                      case .dailyView(let name, let day)? = ObjectNames.role(of: base, templates: [template.name]),
+                      name == template.name, day.year == year
+                else { return nil }
+                return (day, relation)
+            }.sorted { $0.0 < $1.0 }.map(\.1)
+            shadows.forEach { coveredObjects.insert($0.name.description) }
+            guard let first = (views + shadows).first, let last = (views.last ?? shadows.last) else { continue }
+            let count = views.count + shadows.count
+            var range = count == 1 ? first.name.description
+                : "\(first.name) … \(last.name.name) (\(views.isEmpty ? "\(shadows.count) shadows" : "\(views.count) days"))"
+            if !shadows.isEmpty && !views.isEmpty { range += " and \(shadows.count) shadows" }
             add(PlanStep(
                 phase: .cleanup, kind: .dropDailyView, stepClass: .online, template: template.name, tenant: tenant.schema,
-                targets: [range], statements: views.map(WarehouseDDL.drop), transactional: false,
-                estimateSeconds: Double(views.count) * Estimates.catalogStatementSeconds, reversible: false))
+                targets: [range], statements: (views + shadows).map(WarehouseDDL.drop), transactional: false,
+                estimateSeconds: Double(count) * Estimates.catalogStatementSeconds, reversible: false))
         }
     }
 

@@ -118,13 +118,22 @@ struct ColumnChangeScratchTests {
         var phases: Set<PlanStep.Phase> { self == .afterPrepare ? [.prepare] : [.prepare, .swap] }
     }
 
-    @Test("a year rollover while a rename swap is unfinished (inserted and removed columns): the next plan finishes both, the same as from scratch",
-          arguments: SwapStop.allCases)
-    func rolloverDuringUnfinishedSwap(_ stop: SwapStop) async throws {
+    /// The change under way when the year turns.
+    enum SwapChange: String, CaseIterable, Sendable {
+        /// A column inserted in the middle and one removed: the rename swap.
+        case insertedAndRemoved
+        /// Seed 000's column appended at the end: the per-tenant replace swap.
+        case appended
+    }
+
+    @Test("a year rollover while a column change is unfinished: the next plan finishes both, the same as from scratch",
+          arguments: SwapStop.allCases, SwapChange.allCases)
+    func rolloverDuringUnfinishedSwap(_ stop: SwapStop, _ kind: SwapChange) async throws {
         let before = Day("2025-01-05")!
         let after = Day("2026-01-03")!
         let world = try await LifecycleWorld.make(
-            "swaproll_\(stop == .afterPrepare ? "p" : "s")", tenants: ["landb"], firstYear: 2025, sourcesThrough: PostgresDate(year: 2026, month: 1, day: 3))
+            "swaproll_\(stop == .afterPrepare ? "p" : "s")\(kind == .appended ? "a" : "i")", tenants: ["landb"], firstYear: 2025,
+            sourcesThrough: PostgresDate(year: 2026, month: 1, day: 3))
         do {
             try world.desire(tenants: ["landb"], firstYear: 2025)
             var columns = Self.columns
@@ -133,16 +142,21 @@ struct ColumnChangeScratchTests {
             let reconciled = try await world.emptyWarehouse("a")
             try await world.apply(reconciled, asOf: before)
 
-            // A column inserted in the middle and one removed: a rename swap. Only its prepare runs (the
-            // window closed).
-            columns.insert("{ name: store_upper, type: text, default: '' }", at: 2)
-            select.insert("upper(pl.name) AS store_upper", at: 2)
-            #expect(columns[5].contains("flags") && select[5] == "pf.flags")
-            columns.remove(at: 5)
-            select.remove(at: 5)
+            // The change; only the phases up to `stop` run (the window closed).
+            switch kind {
+            case .insertedAndRemoved:
+                columns.insert("{ name: store_upper, type: text, default: '' }", at: 2)
+                select.insert("upper(pl.name) AS store_upper", at: 2)
+                #expect(columns[5].contains("flags") && select[5] == "pf.flags")
+                columns.remove(at: 5)
+                select.remove(at: 5)
+            case .appended:
+                columns.append("{ name: store_upper, type: text, default: '' }")
+                select.append("upper(pl.name) AS store_upper")
+            }
             try Self.foodlogstats(world, columns: columns, select: select)
             let change = try await world.plan(reconciled, asOf: before)
-            #expect(change.steps.contains { $0.kind == .renameSwap }, "\(change.steps.map(\.kind))")
+            #expect(change.steps.contains { $0.kind == (kind == .appended ? .replaceTenantView : .renameSwap) }, "\(change.steps.map(\.kind))")
             var interrupted = change
             interrupted.steps = change.steps.filter { stop.phases.contains($0.phase) }
             try await world.run(interrupted, on: reconciled)
