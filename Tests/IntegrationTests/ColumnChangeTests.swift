@@ -102,6 +102,17 @@ struct ColumnChangeTests {
         await world.tearDown()
     }
 
+    /// `weight` renamed to `weight_kg` in the template.
+    static func renameWeight(_ world: inout ColumnChangeWorld) {
+        var template = world.foodlogstats
+        let index = template.columns.firstIndex { $0.name == "weight" }!
+        template.columns[index] = Column(name: "weight_kg", type: template.columns[index].type, renamedFrom: "weight")
+        world.foodlogstats = template
+    }
+
+    /// The original columns after ``renameWeight(_:)``.
+    static var renamedWeight: [String] { original.map { $0 == "weight" ? "weight_kg" : $0 } }
+
     @Test("a view outside warden reading the public view: the rename swap stops before any rename, naming it and the fix; once it is dropped, the next apply completes")
     func outsideReaderBlocksTheSwap() async throws {
         var world = try await ColumnChangeWorld.make("cc_outside")
@@ -109,10 +120,7 @@ struct ColumnChangeTests {
             try await world.connection.execute("CREATE SCHEMA bi")
             try await world.connection.execute("CREATE VIEW bi.waste AS SELECT tenant, count(*) AS n FROM public.foodlogstats GROUP BY tenant")
             let before = try await Self.snapshot(world, kept: Self.original)
-            var template = world.foodlogstats
-            let index = template.columns.firstIndex { $0.name == "weight" }!
-            template.columns[index] = Column(name: "weight_kg", type: template.columns[index].type, renamedFrom: "weight")
-            world.foodlogstats = template
+            Self.renameWeight(&world)
             let plan = try await world.plan()
             var message = ""
             do {
@@ -132,7 +140,7 @@ struct ColumnChangeTests {
             let retry = try await world.plan()
             #expect(retry.notes.contains { $0.contains("reused") }, "the shadows built before the stop are reused: \(retry.notes)")
             try await world.apply(retry)
-            try await Self.verify(world, before: before, keptAfter: Self.original.map { $0 == "weight" ? "weight_kg" : $0 })
+            try await Self.verify(world, before: before, keptAfter: Self.renamedWeight)
         } catch {
             await world.tearDown()
             throw error
@@ -145,15 +153,12 @@ struct ColumnChangeTests {
         var world = try await ColumnChangeWorld.make("cc_rename")
         do {
             let before = try await Self.snapshot(world, kept: Self.original)
-            var template = world.foodlogstats
-            let index = template.columns.firstIndex { $0.name == "weight" }!
-            template.columns[index] = Column(name: "weight_kg", type: template.columns[index].type, renamedFrom: "weight")
-            world.foodlogstats = template
+            Self.renameWeight(&world)
             let plan = try await world.plan()
             #expect(Self.notPlanned(plan).isEmpty, "\(plan.notes)")
             #expect(!plan.steps.contains { $0.stepClass == .destructive })
             try await world.apply(plan)
-            try await Self.verify(world, before: before, keptAfter: Self.original.map { $0 == "weight" ? "weight_kg" : $0 })
+            try await Self.verify(world, before: before, keptAfter: Self.renamedWeight)
         } catch {
             await world.tearDown()
             throw error
