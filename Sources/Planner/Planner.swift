@@ -19,7 +19,7 @@ public enum Planner {
         var run = PlanningRun(desired: desired, live: live, asOf: asOf, policy: policy)
         run.plan(drift.items)
         var plan = run.finish(revision: drift.revision ?? desired.revision)
-        plan.destructiveChanges = destructiveChanges(drift.items, notes: plan.notes)
+        plan.destructiveChanges = destructiveChanges(drift.items, unplanned: run.unplanned)
         return plan
     }
 
@@ -27,10 +27,7 @@ public enum Planner {
     static let destructiveKinds: Set<DriftItem.Kind> = [.columnRemoved, .columnRenamed, .columnRetyped, .tenantUnexpected]
 
     /// The items of those kinds that the plan carries out (not left as `not planned yet` notes).
-    static func destructiveChanges(_ items: [DriftItem], notes: [String]) -> [String] {
-        items.filter { item in
-            destructiveKinds.contains(item.kind)
-                && !notes.contains { $0.hasPrefix("not planned yet: \(item.kind.rawValue) \(item.object)") }
-        }.map { "\($0.kind.rawValue) \($0.object)" }
+    static func destructiveChanges(_ items: [DriftItem], unplanned: Set<String>) -> [String] {
+        items.filter { destructiveKinds.contains($0.kind) }.map { "\($0.kind.rawValue) \($0.object)" }.filter { !unplanned.contains($0) }
     }
 }

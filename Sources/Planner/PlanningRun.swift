@@ -18,6 +18,8 @@ struct PlanningRun {
     var coveredObjects: Set<String> = []
     /// Yearly tables this plan builds: tenant views planned after them read these, not the year's daily views.
     var plannedYearlyTables: Set<QualifiedName> = []
+    /// `<kind> <object>` of every item left as a `not planned yet` note.
+    var unplanned: Set<String> = []
     /// Templates (and their tenants) whose rollover builds yearly tables for a column change to swap in (the tenant view has
     /// a column the template dropped or retyped); see ``withdrawRolloverDrops(_:because:)``.
     var rolloverAwaitingColumnChange: [String: Set<String>] = [:]
@@ -87,6 +89,7 @@ struct PlanningRun {
 
     /// Records that a drift kind is not handled, so nobody thinks it was.
     mutating func notPlanned(_ item: DriftItem, because reason: String? = nil) {
+        unplanned.insert("\(item.kind.rawValue) \(item.object)")
         var text = "not planned yet: \(item.kind.rawValue) \(item.object)"
         if let reason { text += " (\(reason))" }
         notes.append(text)
