@@ -50,8 +50,7 @@ struct ColumnChangeTests {
 
     @Test("a column inserted in the middle: yearly tables get it with its default, the views show it in place")
     func insertedColumn() async throws {
-        var world = try await ColumnChangeWorld.make("cc_insert")
-        do {
+        try await ColumnChangeWorld.with("cc_insert") { world in
             let before = try await Self.snapshot(world, kept: Self.original)
             var template = world.foodlogstats
             template.columns.insert(Column(name: "waste_category", type: ColumnType(canonical: "text"), defaultValue: "UNKNOWN"), at: 2)
@@ -70,17 +69,12 @@ struct ColumnChangeTests {
                 Int.self, "SELECT count(*)::int FROM public.foodlogstats WHERE logged_time >= '2026-01-01' AND waste_category <> 'UNKNOWN'") > 0)
             // On disk the yearly table has the column last; the views read it by name.
             #expect(try await world.columns("landb.foodlogstats_2025").last == "waste_category")
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 
     @Test("a removed column: gone from the views, then dropped from the yearly tables in a destructive cleanup step")
     func removedColumn() async throws {
-        var world = try await ColumnChangeWorld.make("cc_remove")
-        do {
+        try await ColumnChangeWorld.with("cc_remove") { world in
             let kept = Self.original.filter { $0 != "flags" }
             let before = try await Self.snapshot(world, kept: kept)
             var template = world.foodlogstats
@@ -95,11 +89,7 @@ struct ColumnChangeTests {
             try await world.apply(plan)
             try await Self.verify(world, before: before, keptAfter: kept)
             #expect(!(try await world.columns("acme.foodlogstats_2025")).contains("flags"))
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 
     /// `weight` renamed to `weight_kg` in the template.
@@ -115,8 +105,7 @@ struct ColumnChangeTests {
 
     @Test("a view outside warden reading the public view: the rename swap stops before any rename, naming it and the fix; once it is dropped, the next apply completes")
     func outsideReaderBlocksTheSwap() async throws {
-        var world = try await ColumnChangeWorld.make("cc_outside")
-        do {
+        try await ColumnChangeWorld.with("cc_outside") { world in
             try await world.connection.execute("CREATE SCHEMA bi")
             try await world.connection.execute("CREATE VIEW bi.waste AS SELECT tenant, count(*) AS n FROM public.foodlogstats GROUP BY tenant")
             let before = try await Self.snapshot(world, kept: Self.original)
@@ -141,17 +130,12 @@ struct ColumnChangeTests {
             #expect(retry.notes.contains { $0.contains("reused") }, "the shadows built before the stop are reused: \(retry.notes)")
             try await world.apply(retry)
             try await Self.verify(world, before: before, keptAfter: Self.renamedWeight)
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 
     @Test("a renamed column keeps its history under the new name, with no destructive step")
     func renamedColumn() async throws {
-        var world = try await ColumnChangeWorld.make("cc_rename")
-        do {
+        try await ColumnChangeWorld.with("cc_rename") { world in
             let before = try await Self.snapshot(world, kept: Self.original)
             Self.renameWeight(&world)
             let plan = try await world.plan()
@@ -159,17 +143,12 @@ struct ColumnChangeTests {
             #expect(!plan.steps.contains { $0.stepClass == .destructive })
             try await world.apply(plan)
             try await Self.verify(world, before: before, keptAfter: Self.renamedWeight)
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 
     @Test("a retyped column whose values all convert: shadow yearly tables swapped in by rename, every value kept")
     func retypedColumn() async throws {
-        var world = try await ColumnChangeWorld.make("cc_retype")
-        do {
+        try await ColumnChangeWorld.with("cc_retype") { world in
             let asText = Self.original.map { $0 + "::text" }
             let before = try await Self.snapshot(world, kept: asText)
             var template = world.foodlogstats
@@ -186,17 +165,12 @@ struct ColumnChangeTests {
             try await Self.verify(world, before: before, keptAfter: asText)
             #expect(try await world.connection.scalar(
                 String.self, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'bistro.foodlogstats_2025'::regclass AND attname = 'action_taken_id'") == "bigint")
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 
     @Test("a retype with a value that does not convert stops before anything changed, naming the table, column, row and fix")
     func retypeWithFailingValue() async throws {
-        var world = try await ColumnChangeWorld.make("cc_badtype")
-        do {
+        try await ColumnChangeWorld.with("cc_badtype") { world in
             let id = try await world.connection.scalar(Int64.self, "SELECT min(id) FROM landb.foodlogstats_2025")
             try await world.connection.execute("UPDATE landb.foodlogstats_2025 SET weight = 12345.678 WHERE id = $1", [id])
             let before = try await world.catalogSnapshot()
@@ -217,17 +191,12 @@ struct ColumnChangeTests {
                 #expect(!text.contains("acme.foodlogstats_2025"), "\(text)")
             }
             #expect(try await world.catalogSnapshot() == before)
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 
     @Test("a changed query with the same columns: every day rebuilt from it and swapped in; yearly tables untouched")
     func queryChanged() async throws {
-        var world = try await ColumnChangeWorld.make("cc_query")
-        do {
+        try await ColumnChangeWorld.with("cc_query") { world in
             let before = try await Self.snapshot(world, kept: Self.original)
             let yearlyOIDs = try await world.connection.query(
                 "SELECT oid::text FROM pg_class WHERE relname = 'foodlogstats_2025' ORDER BY 1").rows.map { $0[0] ?? "" }
@@ -245,11 +214,7 @@ struct ColumnChangeTests {
                 "SELECT oid::text FROM pg_class WHERE relname = 'foodlogstats_2025' ORDER BY 1").rows.map { $0[0] ?? "" } == yearlyOIDs)
             #expect(try await world.connection.scalar(
                 Int.self, "SELECT count(*)::int FROM public.foodlogstats WHERE logged_time >= '2026-01-01' AND store <> upper(store)") == 0)
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 
     /// Inserted, removed, renamed and retyped at once.
@@ -304,8 +269,7 @@ struct ColumnChangeTests {
 
     @Test("interrupted after prepare, then before the rename transaction: each fresh plan reuses what is done and converges")
     func interruptedAfterPrepare() async throws {
-        var world = try await ColumnChangeWorld.make("cc_after_prepare")
-        do {
+        try await ColumnChangeWorld.with("cc_after_prepare") { world in
             let before = try await Self.snapshot(world, kept: Self.combinedKeptBefore)
             Self.combinedChange(&world)
             let first = try await world.plan()
@@ -333,17 +297,12 @@ struct ColumnChangeTests {
             #expect(!third.steps.contains { $0.kind == .addYearlyColumn || builds.contains($0.kind) })
             try await world.apply(third)
             try await Self.verify(world, before: before, keptAfter: Self.combinedKeptAfter)
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 
     @Test("interrupted after the swap: a fresh plan is cleanup only and converges")
     func interruptedAfterSwap() async throws {
-        var world = try await ColumnChangeWorld.make("cc_after_swap")
-        do {
+        try await ColumnChangeWorld.with("cc_after_swap") { world in
             let before = try await Self.snapshot(world, kept: Self.combinedKeptBefore)
             Self.combinedChange(&world)
             let first = try await world.plan()
@@ -361,10 +320,6 @@ struct ColumnChangeTests {
             #expect(Set(second.steps.flatMap(\.statements)) == firstCleanup)
             try await world.apply(second)
             try await Self.verify(world, before: before, keptAfter: Self.combinedKeptAfter)
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 }

@@ -33,6 +33,18 @@ struct ColumnChangeWorld {
         return ColumnChangeWorld(built: built, connection: connection, desired: desired)
     }
 
+    /// Runs `body` on a new world, and tears the world down afterwards, whether `body` threw or not.
+    static func with(_ label: String, _ body: (inout ColumnChangeWorld) async throws -> Void) async throws {
+        var world = try await make(label)
+        do {
+            try await body(&world)
+        } catch {
+            await world.tearDown()
+            throw error
+        }
+        await world.tearDown()
+    }
+
     func tearDown() async {
         await connection.close()
         guard let cluster = try? await TestCluster.shared() else { return }

@@ -24,8 +24,7 @@ struct RebuildStrategyTests {
 
     @Test("inserted, removed, renamed and retyped at once: altered in place in one transaction, every day rebuilt, views back")
     func combinedChange() async throws {
-        var world = try await ColumnChangeWorld.make("rb_combined")
-        do {
+        try await ColumnChangeWorld.with("rb_combined") { world in
             let before = try await ColumnChangeTests.snapshot(world, kept: ColumnChangeTests.combinedKeptBefore)
             let yearlyOIDs = try await world.connection.query(
                 "SELECT oid::text FROM pg_class WHERE relname = 'foodlogstats_2025' ORDER BY 1").rows.map { $0[0] ?? "" }
@@ -46,17 +45,12 @@ struct RebuildStrategyTests {
             #expect(try await world.connection.scalar(
                 String.self, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'landb.foodlogstats_2025'::regclass AND attname = 'action_taken_id'")
                 == "bigint")
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 
     @Test("a crash halfway through the rebuilds, public view gone: a fresh plan builds the missing days and the views, and converges")
     func crashDuringTheRebuilds() async throws {
-        var world = try await ColumnChangeWorld.make("rb_crash")
-        do {
+        try await ColumnChangeWorld.with("rb_crash") { world in
             let before = try await ColumnChangeTests.snapshot(world, kept: ColumnChangeTests.original)
             Self.rebuilding(&world)
             var template = world.foodlogstats
@@ -86,11 +80,7 @@ struct RebuildStrategyTests {
             try await ColumnChangeTests.verify(world, before: before, keptAfter: ColumnChangeTests.original)
             #expect(try await world.connection.scalar(
                 Int.self, "SELECT count(*)::int FROM public.foodlogstats WHERE logged_time < '2026-01-01' AND waste_category IS DISTINCT FROM 'UNKNOWN'") == 0)
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 
     /// `waste_category` appended, as seed 000 adds it.
@@ -103,8 +93,7 @@ struct RebuildStrategyTests {
 
     @Test("the windows: the drop transaction starts only if its whole outage fits; once it ran, a closing window does not keep the views dropped")
     func windowsAdmitTheWholeOutage() async throws {
-        var world = try await ColumnChangeWorld.make("rb_window")
-        do {
+        try await ColumnChangeWorld.with("rb_window") { world in
             Self.rebuilding(&world)
             Self.appendWasteCategory(&world)
             let plan = try await world.plan()
@@ -149,10 +138,6 @@ struct RebuildStrategyTests {
             #expect(try await Self.publicViewExists(world))
             let drift = try await world.drift()
             #expect(drift.items.isEmpty, "\(ColumnChangeWorld.lines(drift))")
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 }

@@ -13,8 +13,7 @@ import WardenModel
 struct SourceConnectionTests {
     @Test("twelve shadow daily views over three tenants open one session per tenant, not one per view")
     func oneSourceSessionPerTenant() async throws {
-        var world = try await ColumnChangeWorld.make("dblink_reuse")
-        do {
+        try await ColumnChangeWorld.with("dblink_reuse") { world in
             world.appendWasteCategory()
             let plan = try await world.plan()
             let builds = plan.steps(in: .prepare).filter { $0.kind == .buildShadowDailyView }
@@ -50,10 +49,6 @@ struct SourceConnectionTests {
             try await world.apply(plan, phases: [.swap, .cleanup])
             let drift = try await world.drift()
             #expect(drift.items.isEmpty, "\(ColumnChangeWorld.lines(drift))")
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 }

@@ -12,8 +12,7 @@ import WardenModel
 struct SwapLockOrderTests {
     @Test("an appended column's tenant swap behind a long reader: the next reader waits and succeeds, no deadlock")
     func appendedColumnSwapDoesNotDeadlockReaders() async throws {
-        var world = try await ColumnChangeWorld.make("lock_order")
-        do {
+        try await ColumnChangeWorld.with("lock_order") { world in
             world.appendWasteCategory()
             let plan = try await world.plan()
             #expect(plan.steps(in: .swap).first?.kind == .replaceTenantView)
@@ -50,11 +49,7 @@ struct SwapLockOrderTests {
             try await world.apply(plan, phases: [.cleanup])
             let drift = try await world.drift()
             #expect(drift.items.isEmpty, "\(ColumnChangeWorld.lines(drift))")
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 
     /// Waits until `count` sessions of this database wait for a lock.

@@ -53,9 +53,9 @@ struct ColumnChangeScratchTests {
     @Test("appended, inserted, renamed, retyped, removed columns and a changed query: each time the same as from scratch")
     func eachChangeEqualsScratch() async throws {
         let asOf = Day("2026-01-05")!
-        let world = try await LifecycleWorld.make(
-            "colscratch", tenants: ["landb", "acme"], firstYear: 2025, sourcesThrough: PostgresDate(year: 2026, month: 1, day: 5))
-        do {
+        try await LifecycleWorld.with(
+            "colscratch", tenants: ["landb", "acme"], firstYear: 2025, sourcesThrough: PostgresDate(year: 2026, month: 1, day: 5)
+        ) { world in
             try world.desire(tenants: ["landb", "acme"], firstYear: 2025)
             var columns = Self.columns
             var select = Self.select
@@ -101,11 +101,7 @@ struct ColumnChangeScratchTests {
                 let differences = try await world.differences(reconciled, scratch)
                 #expect(differences == [], "\(label): \(differences.joined(separator: "\n"))")
             }
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 
     /// How far the interrupted rename swap got before the year turned.
@@ -131,10 +127,9 @@ struct ColumnChangeScratchTests {
     func rolloverDuringUnfinishedSwap(_ stop: SwapStop, _ kind: SwapChange) async throws {
         let before = Day("2025-01-05")!
         let after = Day("2026-01-03")!
-        let world = try await LifecycleWorld.make(
-            "swaproll_\(stop == .afterPrepare ? "p" : "s")\(kind == .appended ? "a" : "i")", tenants: ["landb"], firstYear: 2025,
-            sourcesThrough: PostgresDate(year: 2026, month: 1, day: 3))
-        do {
+        try await LifecycleWorld.with(
+            "swaproll_\(stop == .afterPrepare ? "p" : "s")\(kind == .appended ? "a" : "i")", tenants: ["landb"], firstYear: 2025, sourcesThrough: PostgresDate(year: 2026, month: 1, day: 3)
+        ) { world in
             try world.desire(tenants: ["landb"], firstYear: 2025)
             var columns = Self.columns
             var select = Self.select
@@ -185,18 +180,14 @@ struct ColumnChangeScratchTests {
             try await world.apply(scratch, asOf: after)
             let differences = try await world.differences(reconciled, scratch)
             #expect(differences == [], "\(differences.joined(separator: "\n"))")
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 
     @Test("a missing day, an index added and removed, grant drift: each time the same as from scratch")
     func otherRowsEqualScratch() async throws {
-        let world = try await LifecycleWorld.make(
-            "rowscratch", tenants: ["landb", "acme"], firstYear: 2025, sourcesThrough: PostgresDate(year: 2026, month: 1, day: 5))
-        do {
+        try await LifecycleWorld.with(
+            "rowscratch", tenants: ["landb", "acme"], firstYear: 2025, sourcesThrough: PostgresDate(year: 2026, month: 1, day: 5)
+        ) { world in
             try world.desire(tenants: ["landb", "acme"], firstYear: 2025)
             try Self.foodlogstats(world, columns: Self.columns, select: Self.select)
             let reconciled = try await world.emptyWarehouse("a")
@@ -229,10 +220,6 @@ struct ColumnChangeScratchTests {
             try await warehouse.execute("GRANT SELECT ON landb.foodlogstats TO analysts")
             await warehouse.close()
             try await reconcileAndCompare("grant revoked on the public view, an extra grant on a tenant view", kinds: [.grant, .revoke])
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 }

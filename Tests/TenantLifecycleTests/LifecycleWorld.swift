@@ -120,6 +120,22 @@ struct LifecycleWorld {
             """)
     }
 
+    /// Runs `body` on a new world (see ``make(_:tenants:firstYear:sourcesThrough:)``), and tears the world
+    /// down afterwards, whether `body` threw or not.
+    static func with(
+        _ label: String, tenants: [String], firstYear: Int, sourcesThrough: PostgresDate,
+        _ body: (LifecycleWorld) async throws -> Void
+    ) async throws {
+        let world = try await make(label, tenants: tenants, firstYear: firstYear, sourcesThrough: sourcesThrough)
+        do {
+            try await body(world)
+        } catch {
+            await world.tearDown()
+            throw error
+        }
+        await world.tearDown()
+    }
+
     func tearDown() async {
         folder.remove()
         guard let postgres = try? await cluster.connect() else { return }

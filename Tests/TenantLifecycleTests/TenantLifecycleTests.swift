@@ -39,10 +39,9 @@ struct TenantLifecycleTests {
     @Test("bootstrap, a tenant added (interrupted, then resumed under a reader), a tenant removed: each time the same as from scratch")
     func tenantAddedThenRemoved() async throws {
         let asOf = Day("2026-01-05")!
-        let world = try await LifecycleWorld.make(
-            "tenants", tenants: ["landb", "acme", "bistro"], firstYear: 2025,
-            sourcesThrough: PostgresDate(year: 2026, month: 1, day: 5))
-        do {
+        try await LifecycleWorld.with(
+            "tenants", tenants: ["landb", "acme", "bistro"], firstYear: 2025, sourcesThrough: PostgresDate(year: 2026, month: 1, day: 5)
+        ) { world in
             // Bootstrap: an empty warehouse gets the whole desired state.
             let a = try await world.emptyWarehouse("a")
             try world.desire(tenants: ["landb", "acme"], firstYear: 2025)
@@ -108,18 +107,14 @@ struct TenantLifecycleTests {
             try await world.apply(c, asOf: asOf)
             #expect(try await world.differences(a, c) == [])
             await warehouse.close()
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 
     @Test("a year rollover across January 1 (injected as-of dates) equals the warehouse built from scratch at the new date")
     func yearRollover() async throws {
-        let world = try await LifecycleWorld.make(
-            "rollover", tenants: ["landb", "acme"], firstYear: 2025, sourcesThrough: PostgresDate(year: 2026, month: 1, day: 3))
-        do {
+        try await LifecycleWorld.with(
+            "rollover", tenants: ["landb", "acme"], firstYear: 2025, sourcesThrough: PostgresDate(year: 2026, month: 1, day: 3)
+        ) { world in
             let before = Day("2025-01-04")!
             let after = Day("2026-01-03")!
             let a = try await world.emptyWarehouse("a")
@@ -152,10 +147,6 @@ struct TenantLifecycleTests {
             let differences = try await world.differences(a, old)
             #expect(differences.contains { $0.hasPrefix("relation landb.foodlogstats_2025: only in reconciled") }, "\(differences)")
             #expect(differences.contains { $0.hasPrefix("relation landb.foodlogstats: reconciled has definition") }, "\(differences)")
-        } catch {
-            await world.tearDown()
-            throw error
         }
-        await world.tearDown()
     }
 }
