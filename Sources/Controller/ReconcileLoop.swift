@@ -407,9 +407,8 @@ public actor ReconcileLoop {
             state.phase = .idle
             return "report"
         }
-        let destructive = plan.destructiveReasons
-        if !destructive.isEmpty && !loaded.settings.policy.allowDestructive {
-            let message = "\(destructive.joined(separator: ", ")) drop history or rename what queries name; set policy.allowDestructive: true in warehouse.yaml to let the controller run them, or apply by hand with --allow-destructive"
+        if let destructive = plan.destructiveSentence, !loaded.settings.policy.allowDestructive {
+            let message = "\(destructive); set policy.allowDestructive: true in warehouse.yaml to let the controller run them, or apply by hand with --allow-destructive"
             state.phase = .stalled
             blockedBy = message
             state.diagnostics = [message]

@@ -52,6 +52,12 @@ public struct Plan: Sendable, Hashable, Codable {
         steps = try container.decode([PlanStep].self, forKey: .steps)
     }
 
+    /// What needs `allowDestructive`, as the start of a refusal (`template.column.renamed foodlogstats.weight_kg
+    /// drop history or rename what queries name`); `nil` when nothing does. Each caller adds its fix.
+    public var destructiveSentence: String? {
+        destructiveReasons.isEmpty ? nil : destructiveReasons.joined(separator: ", ") + " drop history or rename what queries name"
+    }
+
     /// Why applying this plan needs `allowDestructive` (its destructive changes and steps); empty when
     /// it does not.
     public var destructiveReasons: [String] {

@@ -132,26 +132,10 @@ extension PlanningRun {
     /// the column change built instead of reading the whole year from the source again).
     func reusableDailyView(_ template: Template, tenant: Tenant, day: Day) -> LiveRelation? {
         let final = relation(tenant.schema, .dailyView(template: template.name, day: day))
-        if let final, let view = reusable(final, template, tenant: tenant, day: day) { return view }
+        if let final, dailyViewIsCurrent(final, template: template, tenant: tenant, day: day) { return final }
         let shadow = QualifiedName(schema: tenant.schema, name: ObjectNames.shadow(ObjectNames.dailyView(template.name, day)))
         guard let leftover = live.relations[shadow], leftover.stamp != nil else { return nil }
-        return reusable(leftover, template, tenant: tenant, day: day)
-    }
-
-    private func reusable(_ view: LiveRelation, _ template: Template, tenant: Tenant, day: Day) -> LiveRelation? {
-        guard view.kind == .materializedView, view.populated,
-              view.columns.map(\.name) == template.columns.map(\.name),
-              view.columns.map(\.type.name) == template.columns.map(\.type.name)
-        else { return nil }
-        if view.stamp != nil {
-            return template.dailyViewStampMatches(view, day: day, connection: tenant.connection) ? view : nil
-        }
-        if let definition = view.definition {
-            guard let parsed = DailyViewDefinition(definition: definition), parsed.connection == tenant.connection,
-                  QueryText.normalized(parsed.query) == QueryText.normalized(template.renderedQuery(for: day))
-            else { return nil }
-        }
-        return view
+        return dailyViewIsCurrent(leftover, template: template, tenant: tenant, day: day) ? leftover : nil
     }
 
     /// Drops the daily views of those years after the swap, one statement each (one small transaction

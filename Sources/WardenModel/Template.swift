@@ -88,7 +88,11 @@ extension Template {
     /// index change made every daily view look built from another query and was planned as a rebuild
     /// of all of them from the tenants' databases.
     public func dailyViewSpecHash(day: Day, connection: String) -> String {
-        SpecHash.of(["daily-view", connection, QueryText.normalized(renderedQuery(for: day)), columnDefinitions])
+        SpecHash.of(dailyViewHashParts(day: day, connection: connection))
+    }
+
+    private func dailyViewHashParts(day: Day, connection: String) -> [String] {
+        ["daily-view", connection, QueryText.normalized(renderedQuery(for: day)), columnDefinitions]
     }
 
     /// Whether a daily view's stamp says it holds the rows the template builds for `day` through
@@ -99,8 +103,7 @@ extension Template {
         guard let stamp = relation.stamp else { return false }
         if stamp.specHash == dailyViewSpecHash(day: day, connection: connection) { return true }
         let built = relation.indexes.filter(\.valid).map(\.spec).sorted().map(\.description)
-        return stamp.specHash == SpecHash.of(
-            ["daily-view", connection, QueryText.normalized(renderedQuery(for: day)), columnDefinitions] + built)
+        return stamp.specHash == SpecHash.of(dailyViewHashParts(day: day, connection: connection) + built)
     }
 
     /// Whether `specs` (the valid indexes of a live relation) are exactly the template's indexes.

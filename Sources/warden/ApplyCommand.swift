@@ -78,10 +78,8 @@ extension Warden {
                 }
             }
 
-            let destructive = plan.destructiveReasons
-            if !destructive.isEmpty && !policy.allowDestructive && !allowDestructive {
-                printError("refusing to apply: " + destructive.joined(separator: ", ")
-                    + " drop history or rename what queries name; set policy.allowDestructive or pass --allow-destructive. Nothing was changed.")
+            if let destructive = plan.destructiveSentence, !policy.allowDestructive && !allowDestructive {
+                printError("refusing to apply: \(destructive); set policy.allowDestructive or pass --allow-destructive. Nothing was changed.")
                 throw ExitCode(3)
             }
             if !yes {

@@ -31,10 +31,7 @@ public final class PublicViewReader: Sendable {
     ) async throws -> PublicViewReader {
         let reader = PublicViewReader()
         let connection = try await PostgresConnection.connect(ConnectionConfiguration(connectionString, applicationName: "reader"))
-        if let lockTimeout {
-            let milliseconds = lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000
-            _ = try await connection.execute("SET lock_timeout = '\(milliseconds)ms'")
-        }
+        if let lockTimeout { try await connection.setLockTimeout(lockTimeout) }
         let task = Task {
             let clock = ContinuousClock()
             while !reader.stopped.load(ordering: .acquiring) {
