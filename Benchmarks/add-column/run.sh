@@ -59,31 +59,15 @@ if [ -z "$warden" ]; then
     [ -x "$warden" ] || (cd "$root" && swift build -c release --product warden >/dev/null)
 fi
 
-# A throwaway cluster.
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-bin="$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/15/bin/initdb)")"
-data="$WORK/data"
-if [ "$(id -u)" = 0 ]; then chown postgres "$WORK"; fi
-if [ ! -d "$data" ]; then
-    as_postgres "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null
-    # Reading a public view locks every member of every tenant view and their indexes (the seed's design):
-    # tens of thousands of locks at this size.
-    cat >> "$data/postgresql.auto.conf" <<CONF
-port = $port
-listen_addresses = ''
-unix_socket_directories = '$WORK'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+# A throwaway cluster. Reading a public view locks every member of every tenant view and their indexes
+# (the seed's design): tens of thousands of locks at this size.
+. "$root/Benchmarks/lib/cluster.sh"
+cluster_start "$WORK" "$port" "''" <<CONF
 shared_buffers = '1GB'
 max_connections = 40
 max_locks_per_transaction = 8192
 CONF
-fi
-if ! as_postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-    as_postgres "$bin/pg_ctl" -D "$data" -l "$WORK/server.log" -w start >/dev/null
-fi
-if [ "$keep" = 0 ]; then trap 'as_postgres "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null' EXIT; fi
+if [ "$keep" = 0 ]; then trap cluster_stop EXIT; fi
 server="host=$WORK port=$port user=postgres"
 export PGHOST="$WORK" PGPORT="$port" PGUSER=postgres
 psql_on() { local db="$1"; shift; psql "$server dbname=$db" -X -q -v ON_ERROR_STOP=1 "$@"; }

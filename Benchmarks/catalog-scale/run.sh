@@ -36,30 +36,15 @@ while [ $# -gt 0 ]; do
 done
 mkdir -p "$WORK"
 
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+. "$root/Benchmarks/lib/cluster.sh"
 
 if [ -z "$server" ]; then
-    bin="$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/15/bin/initdb)")"
-    data="$WORK/data"
     port="${PORT:-55433}"
-    if [ "$(id -u)" = 0 ]; then chown postgres "$WORK"; fi
-    if [ ! -d "$data" ]; then
-        as_postgres "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null
-        cat >> "$data/postgresql.auto.conf" <<CONF
-port = $port
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$WORK'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+    cluster_start "$WORK" "$port" "'127.0.0.1'" <<CONF
 shared_buffers = '1GB'
 max_locks_per_transaction = 1024
 CONF
-    fi
-    if ! as_postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-        as_postgres "$bin/pg_ctl" -D "$data" -l "$WORK/server.log" -w start >/dev/null
-    fi
-    if [ "$keep" = 0 ]; then trap 'as_postgres "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null' EXIT; fi
+    if [ "$keep" = 0 ]; then trap cluster_stop EXIT; fi
     server="host=$WORK port=$port user=postgres"
 fi
 psql_on() { local db="$1"; shift; psql "$server dbname=$db" -X -q -v ON_ERROR_STOP=1 "$@"; }

@@ -80,11 +80,10 @@ fi
 case "$csv" in /*) ;; *) csv="$PWD/$csv" ;; esac
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+. "$root/Benchmarks/lib/cluster.sh"
 
 # ---- Cleanup: the controller, the server, the folder. ----
 work=""
-pgbin=""
 warden_pid=""
 cleanup() {
     local status=$?
@@ -103,7 +102,7 @@ cleanup() {
         wait "$warden_pid" 2>/dev/null || true
     fi
     if [ -n "$work" ] && [ -f "$work/pg/data/postmaster.pid" ]; then
-        as_postgres "$pgbin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+        cluster_stop immediate || true
         log "PostgreSQL stopped"
     fi
     if [ -n "$work" ]; then
@@ -121,26 +120,13 @@ swift build -c release --product warden --package-path "$root" >/dev/null
 warden="$(swift build -c release --package-path "$root" --show-bin-path)/warden"
 
 # ---- 2. A throwaway PostgreSQL 15. ----
-for candidate in "${WARDEN_PG_BINDIR:-}" /usr/lib/postgresql/15/bin "$(dirname "$(command -v initdb 2>/dev/null || echo /none/initdb)")"; do
-    if [ -n "$candidate" ] && [ -x "$candidate/initdb" ]; then pgbin="$candidate"; break; fi
-done
-[ -n "$pgbin" ] || { echo "no PostgreSQL server binaries (initdb, pg_ctl): apt-get install -y postgresql-15" >&2; exit 1; }
+cluster_bindir || exit 1
 work="$(mktemp -d /tmp/warden-idle.XXXXXX)"
 chmod 0755 "$work"
 mkdir "$work/pg"
-if [ "$(id -u)" = 0 ]; then chown postgres "$work/pg"; fi
 pgport=5432   # the socket lives in our own folder and there is no TCP listener, so any port is free
-log "starting PostgreSQL ($("$pgbin/postgres" --version)) in $work/pg"
-as_postgres "$pgbin/initdb" -D "$work/pg/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null
-cat >> "$work/pg/data/postgresql.auto.conf" <<CONF
-port = $pgport
-listen_addresses = ''
-unix_socket_directories = '$work/pg'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-CONF
-as_postgres "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w start >/dev/null
+log "starting PostgreSQL ($("$bin/postgres" --version)) in $work/pg"
+cluster_start "$work/pg" "$pgport" "''" </dev/null
 pghost="$work/pg"
 dsn="host=$pghost port=$pgport user=postgres dbname=warehouse"
 
@@ -152,7 +138,7 @@ PGHOST="$pghost" PGPORT="$pgport" PGUSER=postgres AS_OF="$as_of" FIRST_YEAR="$fi
 views=$(psql "$dsn" -XAtc "SELECT count(*) FROM pg_matviews")
 log "  built in $(( $(date +%s) - started )) s: $views daily views"
 # Vacuum and analyze now, so that autovacuum's work on the fresh tables does not land in the samples.
-"$pgbin/vacuumdb" -h "$pghost" -p "$pgport" -U postgres --all --analyze --quiet
+"$bin/vacuumdb" -h "$pghost" -p "$pgport" -U postgres --all --analyze --quiet
 
 # ---- 4. The schema repository, in sync. ----
 repo="$work/repo"
