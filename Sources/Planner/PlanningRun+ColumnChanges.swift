@@ -81,11 +81,6 @@ extension PlanningRun {
             work.leftoverViews.append(view)
             coveredObjects.insert(leftover.name.description)
         }
-        // The shadow views replace these tenant views: a rollover's own replacement of one (planned first,
-        // with the live view's columns) is redundant, and fails when a column is removed. Taken out only
-        // now that the column change is certain to be planned.
-        let swapped = Set(work.swapped)
-        swap.removeAll { $0.kind == .replaceTenantView && $0.template == template.name && swapped.contains($0.tenant ?? "") }
         emit(template, work)
         // A rollover's drops of the rolled days (planned first) wait for the retired views that read them.
         let earlier = cleanup.prefix(earlierCleanup)

@@ -324,8 +324,10 @@ extension PlanningRun {
 
     /// Puts the steps of every rule in a consistent order once all are planned:
     ///
-    /// - one swap per tenant view: a later step on the same view (missing days, a column change) was
-    ///   planned knowing the yearly tables built here, and supersedes an earlier one;
+    /// - one swap per tenant view: a later step on the same view (missing days, a column change's
+    ///   replacement or rename swap) was planned knowing the yearly tables built here, and supersedes an
+    ///   earlier one (a rollover's replacement of a view the rename swap then retires would only cost the
+    ///   readers one more wait);
     /// - one public-view swap per template whose members change, last of the swap phase (after every
     ///   tenant view it reads has its final columns), replacing any other;
     /// - prepare in waves (``PlanStep/prepareWave``): schemas, then builds, then new tenant views.
@@ -336,6 +338,8 @@ extension PlanningRun {
             if step.kind == .replaceTenantView, let view = step.targets.last {
                 guard replacedLater.insert(view).inserted else { continue }
             }
+            // A rename swap names the live views it retires among its targets.
+            if step.kind == .renameSwap { replacedLater.formUnion(step.targets) }
             kept.append(step)
         }
         swap = kept.reversed()
