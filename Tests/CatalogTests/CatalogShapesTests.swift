@@ -6,7 +6,7 @@ import WardenModel
 
 /// Catalog reads of hand-made objects: stamps, hostile names, views that only look like daily views,
 /// indexes the reader cannot render itself.
-@Suite("Reading unusual catalog objects", .timeLimit(.minutes(3)))
+@Suite("Reading unusual catalog objects", .integration, .hangGuard)
 struct CatalogShapesTests {
     /// dblink and a foreign server, as a warehouse has them (WITH NO DATA never connects).
     static let setup = """

@@ -5,7 +5,7 @@ import Testing
 
 /// The fast path for daily views' definitions: the rewrite rule's pieces, checked and decoded on the
 /// client (`pg_get_viewdef` is the slow path every other test compares against).
-@Suite("Daily views read from their rewrite rules", .timeLimit(.minutes(3)))
+@Suite("Daily views read from their rewrite rules", .integration, .hangGuard)
 struct DailyViewRuleTests {
     @Test("every daily view of the legacy warehouse is read from its rule, none is deparsed")
     func legacyDailyViewsTakeTheFastPath() async throws {

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 import WardenModel
 
-@Suite("Reading a legacy warehouse's catalog", .timeLimit(.minutes(5)))
+@Suite("Reading a legacy warehouse's catalog", .integration, .hangGuard)
 struct LegacyWarehouseCatalogTests {
     let tenants = ["acme", "bistro", "landb"]
     let templates = ["foodlogstats", "storedaily"]

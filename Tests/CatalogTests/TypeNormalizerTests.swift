@@ -3,7 +3,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("Type spellings resolved through the server", .timeLimit(.minutes(2)))
+@Suite("Type spellings resolved through the server", .integration, .hangGuard)
 struct TypeNormalizerTests {
     @Test("spellings of one type share the canonical name format_type prints")
     func canonicalNames() async throws {

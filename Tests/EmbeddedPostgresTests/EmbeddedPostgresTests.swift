@@ -1,9 +1,10 @@
 import EmbeddedPostgres
 import Foundation
 import PostgresClient
+import TestSupport
 import Testing
 
-@Suite("EmbeddedPostgres", .timeLimit(.minutes(2)))
+@Suite("EmbeddedPostgres", .integration, .hangGuard)
 struct EmbeddedPostgresTests {
     struct Boom: Error {}
 

@@ -2,13 +2,14 @@ import Drift
 import Executor
 import Planner
 import PostgresClient
+import TestSupport
 import Testing
 import WardenModel
 
 /// Column changes and query changes applied by rename swap on a real warehouse (DemoWorld), then checked
 /// the way a user would: drift in sync, history kept, the public view readable for every tenant with the
 /// new columns, grants kept, the other template untouched.
-@Suite("Column changes by rename swap", .timeLimit(.minutes(3)))
+@Suite("Column changes by rename swap", .integration, .hangGuard)
 struct ColumnChangeTests {
     static let original = ["id", "store", "logged_time", "action_taken_id", "flags", "weight"]
 

@@ -5,7 +5,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("The legacy example warehouse (seed 000, no warden)", .timeLimit(.minutes(5)))
+@Suite("The legacy example warehouse (seed 000, no warden)", .integration, .hangGuard)
 struct LegacyWarehouseTests {
     @Test("builds at demo scale and its public views return rows for every tenant")
     func demoScale() async throws {

@@ -12,7 +12,7 @@ import WardenModel
 /// DESIGN.md §5: "a lock timeout is retried with backoff while the window lasts". Readers that keep a
 /// live view busy leave it free only for moments; a swap step must keep trying until the window closes,
 /// not give up after a fixed number of attempts.
-@Suite("PlanExecutor: lock timeouts retried while the window lasts", .timeLimit(.minutes(2)))
+@Suite("PlanExecutor: lock timeouts retried while the window lasts", .integration, .hangGuard)
 struct LockRetryWindowTests {
     static let day = Day(year: 2026, month: 1, day: 5)!
 

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 import WardenModel
 
-@Suite("PlanExecutor: lock timeouts, retries, failures and the run journal", .timeLimit(.minutes(2)))
+@Suite("PlanExecutor: lock timeouts, retries, failures and the run journal", .integration, .hangGuard)
 struct PlanExecutorTests {
     static let day = Day(year: 2026, month: 1, day: 5)!
 

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 import WardenModel
 
-@Suite("PlanExecutor: prepare in waves", .timeLimit(.minutes(2)))
+@Suite("PlanExecutor: prepare in waves", .integration, .hangGuard)
 struct PrepareWavesTests {
     @Test("with two connections, nothing is built in a schema before the step that creates it has finished")
     func schemaBeforeBuilds() async throws {

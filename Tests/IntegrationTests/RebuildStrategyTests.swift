@@ -5,6 +5,7 @@ import Planner
 import PostgresClient
 import Scheduler
 import Synchronization
+import TestSupport
 import Testing
 import WardenModel
 
@@ -12,7 +13,7 @@ import WardenModel
 /// in the middle of its outage, then finished by a fresh plan. Checked as `ColumnChangeTests` checks
 /// the rename swap: drift in sync, every yearly row kept, the public view back for every tenant with
 /// its grants, the other template untouched.
-@Suite("Column changes by strategy rebuild", .timeLimit(.minutes(3)))
+@Suite("Column changes by strategy rebuild", .integration, .hangGuard)
 struct RebuildStrategyTests {
     static func rebuilding(_ world: inout ColumnChangeWorld) {
         world.desired.settings.policy.strategy = .rebuild

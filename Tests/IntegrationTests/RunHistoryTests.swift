@@ -4,7 +4,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("warden history and GET /api/v1/runs: the one reader of _wh.warden_runs", .timeLimit(.minutes(2)))
+@Suite("warden history and GET /api/v1/runs: the one reader of _wh.warden_runs", .integration, .hangGuard)
 struct RunHistoryTests {
     @Test("a warehouse without warden's tables has no runs, rather than an error")
     func notInstalledIsEmpty() async throws {

@@ -3,7 +3,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("warden init: warden's tables in _wh", .timeLimit(.minutes(2)))
+@Suite("warden init: warden's tables in _wh", .integration, .hangGuard)
 struct RunJournalTests {
     @Test("creates warden_runs, warden_steps and warden_applied once, and is idempotent even when run concurrently")
     func installIsIdempotent() async throws {

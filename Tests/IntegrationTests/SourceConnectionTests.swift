@@ -9,7 +9,7 @@ import WardenModel
 /// Building daily views reads each tenant's database through dblink. The executor keeps one dblink
 /// connection per session and tenant open, as the seed's functions do, instead of a new connection (a
 /// backend start and an authentication on the tenant's server) per view.
-@Suite("Executor: one dblink connection per session and tenant", .timeLimit(.minutes(2)))
+@Suite("Executor: one dblink connection per session and tenant", .integration, .hangGuard)
 struct SourceConnectionTests {
     @Test("twelve shadow daily views over three tenants open one session per tenant, not one per view")
     func oneSourceSessionPerTenant() async throws {
@@ -37,8 +37,10 @@ struct SourceConnectionTests {
             try await world.apply(
                 plan, phases: [.prepare],
                 options: ApplyOptions(parallelism: 1, command: "dblink reuse test", asOf: ColumnChangeWorld.asOf))
-            // Session counts are flushed by the ending sessions; give the statistics a moment.
-            try await Task.sleep(for: .milliseconds(700))
+            // A backend flushes its session count as it exits, before it leaves pg_stat_activity: once no
+            // session is left on the tenants' databases, the counts are complete.
+            let databases = world.built.configuration.tenants.map(world.built.configuration.sourceDatabase)
+            try await Self.waitUntilNoSessions(on: databases, admin)
             let after = try await sessions()
             await admin.close()
             for (tenant, views) in perTenant {
@@ -49,6 +51,16 @@ struct SourceConnectionTests {
             try await world.apply(plan, phases: [.swap, .cleanup])
             let drift = try await world.drift()
             #expect(drift.items.isEmpty, "\(ColumnChangeWorld.lines(drift))")
+        }
+    }
+
+    /// Waits (events, bounded only by the suite's hang guard) until no backend is connected to `databases`.
+    static func waitUntilNoSessions(on databases: [String], _ admin: PostgresConnection) async throws {
+        while try await admin.scalar(
+            Int.self, "SELECT count(*)::int FROM pg_stat_activity WHERE datname = ANY(string_to_array($1, ','))",
+            [databases.joined(separator: ",")]) > 0
+        {
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 }

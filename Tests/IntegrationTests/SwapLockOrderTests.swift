@@ -2,13 +2,14 @@ import Executor
 import Foundation
 import Planner
 import PostgresClient
+import TestSupport
 import Testing
 import WardenModel
 
 /// A swap step that locks objects readers use must take them in the order readers do (public view, tenant
 /// views, then their members), or a reader that arrives while the step waits can end in a deadlock, which
 /// PostgreSQL resolves by cancelling one side: often the reader.
-@Suite("Swap steps lock in the readers' order", .timeLimit(.minutes(2)))
+@Suite("Swap steps lock in the readers' order", .integration, .hangGuard)
 struct SwapLockOrderTests {
     @Test("an appended column's tenant swap behind a long reader: the next reader waits and succeeds, no deadlock")
     func appendedColumnSwapDoesNotDeadlockReaders() async throws {

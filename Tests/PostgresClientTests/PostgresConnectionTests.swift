@@ -4,7 +4,7 @@ import PostgresSyntax
 import TestSupport
 import Testing
 
-@Suite("PostgresConnection against a real PostgreSQL", .timeLimit(.minutes(2)))
+@Suite("PostgresConnection against a real PostgreSQL", .integration, .hangGuard)
 struct PostgresConnectionTests {
     @Test("a hostile string and a 10 kB unicode string round-trip as parameters")
     func hostileStringsRoundTrip() async throws {

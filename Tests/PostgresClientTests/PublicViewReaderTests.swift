@@ -5,7 +5,7 @@ import Testing
 
 /// The reader the apply tests use to show "no wait over 1 s": it must fail on a longer lock wait, or
 /// those tests could not fail.
-@Suite("PublicViewReader's lock-wait bound", .timeLimit(.minutes(2)))
+@Suite("PublicViewReader's lock-wait bound", .integration, .hangGuard)
 struct PublicViewReaderTests {
     /// Holds an ACCESS EXCLUSIVE lock on `t` for `hold` while a reader with a 1 s lock_timeout queries it.
     static func readWhileLocked(hold: Duration) async throws -> PublicViewReader.Figures {
@@ -14,12 +14,12 @@ struct PublicViewReaderTests {
             try await connection.execute("INSERT INTO t SELECT generate_series(1, 10)")
             let reader = try await PublicViewReader.start(
                 cluster.connectionString(database: name), sql: "SELECT count(*) FROM t", lockTimeout: .seconds(1))
-            try await Task.sleep(for: .milliseconds(150))
+            await reader.waitForQueries()
             try await connection.withTransaction { transaction in
                 try await transaction.execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
                 try await Task.sleep(for: hold)
             }
-            try await Task.sleep(for: .milliseconds(150))
+            await reader.waitForQueries(2)
             return await reader.stop()
         }
     }

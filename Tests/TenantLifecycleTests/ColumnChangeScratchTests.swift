@@ -10,7 +10,7 @@ import WardenModel
 /// warehouse goes through every change in turn (appended, inserted, renamed, retyped and removed
 /// columns, a changed query); after each, a fresh empty warehouse is bootstrapped at that state and
 /// the two are compared.
-@Suite("Column changes: the reconciled warehouse equals one built from scratch", .timeLimit(.minutes(10)))
+@Suite("Column changes: the reconciled warehouse equals one built from scratch", .integration, .hangGuard)
 struct ColumnChangeScratchTests {
     /// Rewrites the foodlogstats template: its columns (YAML flow mappings, in order) and its SELECT list.
     static let indexes = ["{ columns: [id], unique: true }", "{ columns: [logged_time] }", "{ columns: [store] }"]

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 import WardenModel
 
-@Suite("Tenants and years on PostgreSQL: the reconciled warehouse equals one built from scratch", .timeLimit(.minutes(10)))
+@Suite("Tenants and years on PostgreSQL: the reconciled warehouse equals one built from scratch", .integration, .hangGuard)
 struct TenantLifecycleTests {
     /// What a reader of the public view saw.
     final class ReaderLog: Sendable {

@@ -52,6 +52,15 @@ public final class PublicViewReader: Sendable {
         return reader
     }
 
+    /// Returns once the reader has finished `count` more queries (answered or failed) than it had when
+    /// called: tests wait for the reader's own progress, never for a guess at how long a query takes.
+    public func waitForQueries(_ count: Int = 1) async {
+        let target = state.withLock { $0.queries + $0.errors.count } + count
+        while state.withLock({ $0.queries + $0.errors.count }) < target, !stopped.load(ordering: .acquiring) {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     /// Stops querying, closes the connection and returns what the reader saw.
     public func stop() async -> Figures {
         stopped.store(true, ordering: .releasing)

@@ -4,7 +4,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("warden apply", .timeLimit(.minutes(5)))
+@Suite("warden apply", .integration, .hangGuard)
 struct ApplyCommandTests {
     /// A small legacy warehouse and a copy of the demo desired state with seed 000's `waste_category`.
     struct World {
@@ -88,10 +88,10 @@ struct ApplyCommandTests {
         // A reader of the public view, on its own connection, from before the apply until after it. Its
         // session's lock_timeout is 1 s: a wait for any lock longer than that fails the query.
         let reader = try await PublicViewReader.start(world.dsn, lockTimeout: .seconds(1))
-        try await Task.sleep(for: .milliseconds(200))
+        await reader.waitForQueries()
 
         let apply = try await Subprocess.run([binary, "apply", "--yes", "--reason", "seed 000: waste_category"] + world.base)
-        try await Task.sleep(for: .milliseconds(200))
+        await reader.waitForQueries()
         let reading = await reader.stop()
 
         #expect(apply.status == 0, "\(apply.standardOutput)\n\(apply.standardError)")
@@ -287,9 +287,9 @@ struct ApplyCommandTests {
 
         // Inside the window: the swap and cleanup run, the shadows are reused, readers never fail.
         let reader = try await PublicViewReader.start(world.dsn)
-        try await Task.sleep(for: .milliseconds(200))
+        await reader.waitForQueries()
         let inWindow = try await Subprocess.run([binary, "apply", "--yes"] + world.base)
-        try await Task.sleep(for: .milliseconds(200))
+        await reader.waitForQueries()
         let reading = await reader.stop()
         #expect(inWindow.status == 0, "\(inWindow.standardOutput)\(inWindow.standardError)")
         #expect(inWindow.standardOutput.contains("already carry the matching stamp and are reused"), "\(inWindow.standardOutput)")

@@ -4,7 +4,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("warden apply: bootstrap and tenant removal", .timeLimit(.minutes(5)))
+@Suite("warden apply: bootstrap and tenant removal", .integration, .hangGuard)
 struct BootstrapCommandTests {
     @Test("an empty warehouse is built whole from the desired state; removing a tenant needs --allow-destructive")
     func bootstrapThenRemoveTenant() async throws {

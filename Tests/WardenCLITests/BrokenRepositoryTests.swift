@@ -4,7 +4,7 @@ import Testing
 
 /// The corpus of broken schema repositories, through the real executable: each gives its diagnostics
 /// with file and line, exit 1, and never a statement to the database.
-@Suite("broken schema repositories through the command line", .timeLimit(.minutes(3)))
+@Suite("broken schema repositories through the command line", .integration, .hangGuard)
 struct BrokenRepositoryTests {
     static let corpus = packageRoot + "/Tests/DesiredStateTests/Fixtures/broken"
 

@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 /// `warden run` end to end: real binary, real git repository, embedded PostgreSQL, HTTP.
-@Suite("warden run", .timeLimit(.minutes(6)))
+@Suite("warden run", .integration, .hangGuard)
 struct ControllerRunTests {
     /// The controllers run as if it were Sunday 2026-01-04 09:00 UTC: inside the demo's `sunday-night`
     /// window (02:00–06:00 America/Chicago), the warehouse's today being that date.

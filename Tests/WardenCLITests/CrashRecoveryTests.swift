@@ -15,7 +15,7 @@ import Glibc
 /// The point is reached with the executor's test hook `WARDEN_TEST_PAUSE_BEFORE=<phase>:<n>`
 /// (`Sources/Executor/TestPause.swift`), which holds the apply still between two steps; the test watches
 /// `_wh.warden_steps` and kills once the journal shows the wanted state.
-@Suite("crash recovery: warden apply killed with SIGKILL, then run again", .timeLimit(.minutes(5)))
+@Suite("crash recovery: warden apply killed with SIGKILL, then run again", .integration, .hangGuard)
 struct CrashRecoveryTests {
     /// Where the apply is killed.
     enum KillPoint: String, CaseIterable, Sendable, CustomTestStringConvertible {

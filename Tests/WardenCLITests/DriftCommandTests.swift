@@ -6,7 +6,7 @@ import Testing
 
 /// `warden validate`, `drift` and `adopt` on the legacy example warehouse, through the real executable,
 /// a real git repository and a real PostgreSQL.
-@Suite("warden drift on the legacy warehouse", .timeLimit(.minutes(5)))
+@Suite("warden drift on the legacy warehouse", .integration, .hangGuard)
 struct DriftCommandTests {
     static let asOf = "2026-03-15"
 

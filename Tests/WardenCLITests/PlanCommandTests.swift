@@ -4,7 +4,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("warden plan", .timeLimit(.minutes(3)))
+@Suite("warden plan", .integration, .hangGuard)
 struct PlanCommandTests {
     @Test("seed 000's added column plans shadows, a swap with ADD COLUMN … DEFAULT, and cleanup; nothing is changed")
     func addColumnPlan() async throws {

@@ -4,7 +4,7 @@ import Synchronization
 import TestSupport
 import Testing
 
-@Suite("warden apply --strategy rebuild", .timeLimit(.minutes(5)))
+@Suite("warden apply --strategy rebuild", .integration, .hangGuard)
 struct RebuildApplyTests {
     /// What a reader of the public view saw: queries that worked, queries that failed, and the longest
     /// time between two that worked (the outage, as a reader lives it).

@@ -4,7 +4,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("warden repair", .timeLimit(.minutes(5)))
+@Suite("warden repair", .integration, .hangGuard)
 struct RepairCommandTests {
     /// A small legacy warehouse built the seed's way, and the demo desired state it is in sync with.
     struct World {

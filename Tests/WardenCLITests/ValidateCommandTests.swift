@@ -4,7 +4,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("warden validate", .timeLimit(.minutes(3)))
+@Suite("warden validate", .integration, .hangGuard)
 struct ValidateCommandTests {
     @Test("breaking changes since the previous revision are reported with their consequence")
     func breakingChanges() async throws {

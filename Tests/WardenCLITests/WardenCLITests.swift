@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// The `warden` executable, run as a user runs it.
-@Suite("warden command line", .timeLimit(.minutes(2)))
+@Suite("warden command line", .integration, .hangGuard)
 struct WardenCLITests {
     /// The `warden` binary built beside the test bundle.
     static var binary: String {

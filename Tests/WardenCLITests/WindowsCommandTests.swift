@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("warden windows", .timeLimit(.minutes(3)))
+@Suite("warden windows", .integration, .hangGuard)
 struct WindowsCommandTests {
     /// The demo desired state, read as a plain folder without a warehouse.
     static var offline: [String] { [WardenCLITests.binary, "windows", "--dir", packageRoot + "/desired-state", "--offline"] }
