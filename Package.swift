@@ -58,7 +58,7 @@ let package = Package(
 
         // Stages that read or change the warehouse.
         .target(name: "Catalog", dependencies: ["WardenModel", "PostgresClient", logging]),
-        .target(name: "Executor", dependencies: ["WardenModel", "Planner", "Scheduler", "PostgresClient", logging]),
+        .target(name: "Executor", dependencies: ["WardenModel", "Planner", "Scheduler", "PostgresClient", "PostgresSyntax", logging]),
 
         // The long-running shell.
         .target(name: "Controller", dependencies: [
@@ -102,7 +102,7 @@ let package = Package(
             "StatusServer", "Controller", "Executor", "Drift", logging, metrics, prometheus,
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Planner", "WardenModel", "PostgresClient", "TestSupport"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Executor", "Planner", "WardenModel", "PostgresClient", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "DemoWorld", "Executor", "Planner", "WardenModel", "PostgresClient", "TestSupport", "EmbeddedPostgres", logging,
             "Catalog", "Drift", "DesiredState", "Scheduler",

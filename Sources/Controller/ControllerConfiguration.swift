@@ -1,4 +1,5 @@
 import DesiredState
+import Executor
 import Foundation
 import Logging
 import PostgresClient
@@ -67,7 +68,7 @@ public struct ControllerConfiguration: Sendable, Equatable, CustomStringConverti
 
         /// The connection to use: `url`, else `WARDEN_DATABASE_URL`, else libpq's defaults.
         public func connection(
-            environment: [String: String] = ProcessInfo.processInfo.environment, applicationName: String = "warden controller"
+            environment: [String: String] = ProcessInfo.processInfo.environment, applicationName: String = SessionName(command: "run").description
         ) -> ConnectionConfiguration {
             var configuration = ConnectionConfiguration.resolve(url, environment: environment)
             configuration.applicationName = applicationName

@@ -25,7 +25,7 @@ public actor LeaderElection {
 
     public init(configuration: ConnectionConfiguration, logger: Logger) {
         var configuration = configuration
-        configuration.applicationName = "warden-controller"
+        configuration.applicationName = SessionName(command: "run").description
         self.configuration = configuration
         self.logger = logger
     }

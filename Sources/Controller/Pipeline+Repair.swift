@@ -24,7 +24,8 @@ extension Pipeline {
     /// cannot read, and it only takes the brief locks of `CREATE OR REPLACE VIEW`.
     ///
     /// - Throws: ``RepairRefusal`` (nothing changed) when a view cannot be built correctly;
-    ///   ``ApplyError/anotherWriter(target:holder:)`` when another warden holds the apply lock.
+    ///   ``ApplyError/anotherWriter(target:holder:)`` when another warden holds the apply lock (a warden
+    ///   that went away is waited for, 30 s at most: ``ApplyLock``).
     public static func repair(
         _ request: ViewRepair.Request, source: DesiredStateSource, database: ConnectionConfiguration, asOf: Day?, now: Date,
         dryRun: Bool, command: String, reason: String?, logger: Logger
@@ -32,11 +33,8 @@ extension Pipeline {
         try await withDesiredState(source, database: database, logger: logger) { desired, connection in
             let day = asOf ?? today(in: desired.settings.timeZone, now: now)
             if !dryRun {
-                guard try await connection.tryAdvisoryLock(PlanExecutor.lockKey) else {
-                    let holder = try await connection.advisoryLockHolder(PlanExecutor.lockKey)
-                    throw ApplyError.anotherWriter(
-                        target: connection.target, holder: holder?.description ?? "a session that has just released it")
-                }
+                try await connection.setApplicationName(SessionName(command: "repair").description)
+                try await ApplyLock.acquire(on: connection, wait: .seconds(30)) { line in logger.notice("\(line)") }
             }
             do {
                 let live = try await observe(connection)

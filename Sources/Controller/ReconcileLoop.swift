@@ -434,7 +434,8 @@ public actor ReconcileLoop {
             parallelism: loaded.settings.policy.parallelism, lockTimeoutMilliseconds: loaded.settings.policy.lockTimeoutMilliseconds,
             command: "warden run", reason: "controller: revision \(snapshot.revision.map { String($0.prefix(12)) } ?? "folder")",
             revision: snapshot.revision, asOf: asOf, strategy: plan.strategy, templateSpecHashes: Self.specHashes(loaded),
-            gate: StepGate(schedule: schedule, now: settings.now, interruption: { flag.value.withLock { $0 } }))
+            gate: StepGate(schedule: schedule, now: settings.now, interruption: { flag.value.withLock { $0 } }),
+            session: SessionName(command: "run"))
         do {
             let report = try await PlanExecutor.apply(
                 plan, configuration: settings.database, options: options, logger: logger, progress: nil, lockedSession: session)

@@ -2,7 +2,9 @@ import Foundation
 import Logging
 import Planner
 import PostgresClient
+import PostgresSyntax
 import Scheduler
+import Synchronization
 import WardenModel
 
 /// How ``PlanExecutor/apply(_:configuration:options:logger:progress:)`` runs a plan.
@@ -34,12 +36,18 @@ public struct ApplyOptions: Sendable {
     /// The maintenance windows every step is admitted through before it starts (DESIGN.md §6); `nil`
     /// runs every step at once.
     public var gate: StepGate?
+    /// The name of the run's sessions (``SessionName``): the command and this process.
+    public var session: SessionName
+    /// How long to wait for a warden that went away: for its lock session to let go of the apply lock
+    /// (``ApplyLock``), and for its run's statements to stop (``DeadRunSessions``). Zero refuses at once.
+    public var lockWait: Duration
 
     public init(
         parallelism: Int = 2, lockTimeoutMilliseconds: Int = 2000, liveLockTimeoutMilliseconds: Int = 50,
         maxLiveLockTimeoutMilliseconds: Int = 500, maxAttempts: Int = 20, command: String, reason: String? = nil, revision: String? = nil, asOf: Day,
         strategy: Policy.Strategy = .shadowSwap, templateSpecHashes: [String: String] = [:],
-        initialBackoffMilliseconds: Int = 20, maxBackoffMilliseconds: Int = 1000, gate: StepGate? = nil
+        initialBackoffMilliseconds: Int = 20, maxBackoffMilliseconds: Int = 1000, gate: StepGate? = nil,
+        session: SessionName = SessionName(command: "apply"), lockWait: Duration = .seconds(30)
     ) {
         self.parallelism = max(1, parallelism)
         self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
@@ -55,6 +63,8 @@ public struct ApplyOptions: Sendable {
         self.initialBackoffMilliseconds = initialBackoffMilliseconds
         self.maxBackoffMilliseconds = maxBackoffMilliseconds
         self.gate = gate
+        self.session = session
+        self.lockWait = lockWait
     }
 }
 
@@ -132,6 +142,10 @@ public struct ApplyReport: Sendable {
 public enum ApplyError: Error, Sendable, CustomStringConvertible {
     /// Another session holds the `warden.apply` advisory lock.
     case anotherWriter(target: String, holder: String)
+    /// The lock's holder looked like a warden that went away, and kept the lock past the wait.
+    case lockHolderStuck(target: String, holder: String, pid: Int32, reason: String, waited: String)
+    /// Sessions of a dead run were asked to stop and were still running past the wait.
+    case deadRunStillActive(sessions: [String], waited: String)
     /// A step failed for good; the steps after it did not run.
     case stepFailed(runID: Int64, step: Int, kind: String, object: String, attempts: Int, message: String)
 
@@ -139,6 +153,13 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .anotherWriter(let target, let holder):
             return "another warden is applying to \(target): \(holder); wait for it or stop it"
+        case .lockHolderStuck(let target, let holder, let pid, let reason, let waited):
+            return "the apply lock on \(target) is still held after \(waited) by \(holder), although its warden seems gone "
+                + "(\(reason)); PostgreSQL lets go of it once that statement ends: wait, or stop the session with "
+                + "SELECT pg_terminate_backend(\(pid)) and run again"
+        case .deadRunStillActive(let sessions, let waited):
+            return "sessions left by a warden that went away are still running \(waited) after being asked to stop: "
+                + sessions.joined(separator: "; ") + "; wait for them to end (or stop them with pg_terminate_backend) and run again"
         case .stepFailed(let runID, let step, let kind, let object, let attempts, let message):
             let tries = attempts > 1 ? " after \(attempts) attempts" : ""
             return "step \(step) (\(kind) of \(object)) failed\(tries): \(message) (run \(runID); the remaining steps did not run)"
@@ -169,12 +190,12 @@ public enum PlanExecutor {
             return try await run(plan, configuration: configuration, options: options, logger: logger,
                                  progress: progress, journal: Journal(connection: lockedSession), started: started, clock: clock)
         }
-        let session = try await PostgresConnection.connect(configuration, logger: logger)
+        var named = configuration
+        named.applicationName = options.session.description
+        let session = try await PostgresConnection.connect(named, logger: logger)
         do {
-            guard try await session.tryAdvisoryLock(lockKey) else {
-                let holder = try await session.advisoryLockHolder(lockKey)
-                throw ApplyError.anotherWriter(
-                    target: session.target, holder: holder?.description ?? "a session that has just released it")
+            try await ApplyLock.acquire(on: session, wait: options.lockWait) { line in
+                if let progress { progress(line) } else { logger.notice("\(line)") }
             }
         } catch {
             await session.close()
@@ -200,16 +221,28 @@ public enum PlanExecutor {
         clock: ContinuousClock
     ) async throws -> ApplyReport {
         try await RunJournal.install(on: journal.connection)
+        // A dead run's statements still running are stopped before anything starts: never raced.
+        let warehouse = try await DeadRunSessions.warehouseKey(journal.connection)
+        try await DeadRunSessions.clear(
+            on: journal.connection, configuration: configuration, plan: plan, warehouse: warehouse, wait: options.lockWait,
+            logger: logger, say: progress)
         let orphans = try await journal.abortOrphanedRuns()
         if orphans > 0 { logger.notice("marked \(orphans) run(s) left running by a warden that went away as aborted") }
         let runID = try await journal.startRun(plan: plan, options: options)
+        // Every session of the run names it, here and (through dblink) in the tenants' databases.
+        let runName = options.session.with(run: runID)
+        // The lock session keeps the name of the last run it worked for (a controller's, between passes).
+        _ = try? await journal.connection.setApplicationName(runName.description)
+        var runConfiguration = configuration
+        runConfiguration.applicationName = runName.description
         var report = ApplyReport(
             runID: runID, stepsRun: 0, stepsSkipped: 0, phaseSeconds: [:], longestSwapStep: nil, retries: 0,
             totalSeconds: 0)
         do {
             let context = StepContext(
-                configuration: configuration, options: options, logger: logger, journal: journal, runID: runID,
-                progress: progress, total: plan.steps.count, prepare: plan.steps(in: .prepare), plan: plan)
+                configuration: runConfiguration, options: options, logger: logger, journal: journal, runID: runID,
+                progress: progress, total: plan.steps.count, prepare: plan.steps(in: .prepare), plan: plan,
+                remoteSessionName: runName.remote(warehouse: warehouse).description)
             for phase in PlanStep.Phase.allCases {
                 let steps = plan.steps(in: phase).sorted { $0.id < $1.id }
                 guard !steps.isEmpty else { continue }
@@ -288,12 +321,15 @@ public enum PlanExecutor {
         let testPauseCounter = TestPause.Counter()
         /// The windows' view of the rebuild outages: see ``admit(_:)``.
         let outages: RebuildOutages
+        /// The `application_name` of the run's dblink sessions in the tenants' databases.
+        let remoteSessionName: String?
 
         init(
             configuration: ConnectionConfiguration, options: ApplyOptions, logger: Logger, journal: Journal,
             runID: Int64, progress: (@Sendable (String) -> Void)?, total: Int, prepare: [PlanStep] = [],
-            plan: Plan? = nil
+            plan: Plan? = nil, remoteSessionName: String? = nil
         ) {
+            self.remoteSessionName = remoteSessionName
             self.configuration = configuration
             self.options = options
             self.logger = logger
@@ -538,11 +574,15 @@ final class Worker: @unchecked Sendable {
         var attempts = 0
         // For a non-transactional step, the statements before this index are done (each committed).
         var nextStatement = 0
+        // Who blocked the last attempt that waited for a lock, as `pg_blocking_pids` told it.
+        let blockers = BlockerWatch()
         while true {
             attempts += 1
             let timeout = Duration.milliseconds(PlanExecutor.lockTimeout(for: step, attempt: attempts, options: options))
             do {
                 let connection = try await connected()
+                let watch = blockers.watch(connection.backendPID, halfway: timeout, on: journal.connection)
+                defer { watch.cancel() }
                 if let source = step.sourceConnection { await useSource(source, on: connection) }
                 if step.transactional {
                     // One round trip per step, not one per statement (a daily view's build is six).
@@ -576,7 +616,10 @@ final class Worker: @unchecked Sendable {
                 try await Task.sleep(for: .milliseconds(delay))
             } catch {
                 let elapsed = PlanExecutor.seconds(clock.now - start)
-                let message = (error as? PostgresError)?.description ?? String(describing: error)
+                var message = (error as? PostgresError)?.description ?? String(describing: error)
+                if let error = error as? PostgresError, error.sqlState == .lockNotAvailable {
+                    message += await blockers.sentence(targets: step.targets, on: journal.connection)
+                }
                 try? await journal.stepFinished(
                     context.runID, step: step.id, outcome: "failed", attempts: attempts, seconds: elapsed, error: message)
                 throw ApplyError.stepFailed(
@@ -610,6 +653,11 @@ final class Worker: @unchecked Sendable {
         do {
             _ = try await connection.query(SourceConnection.open(server))
             openSource = server
+            if let name = context.remoteSessionName {
+                // So that the next run can find, and cancel, this run's queries there if this one dies.
+                _ = try? await connection.query(
+                    "SELECT dblink_exec($1, $2)", [server, "SET application_name = " + SQL.quoteLiteral(name)])
+            }
         } catch {
             context.logger.debug("dblink connection to \(server) not kept open (\(error)); each view connects itself")
         }
@@ -692,5 +740,35 @@ extension PlanExecutor {
         let cap = max(first, min(options.lockTimeoutMilliseconds, options.maxLiveLockTimeoutMilliseconds))
         let exponent = min(max(attempt - 1, 0), 20)
         return min(cap, first << exponent)
+    }
+}
+
+/// Who a step's lock wait waits for: halfway through an attempt's `lock_timeout`, the step's session is
+/// looked up in `pg_blocking_pids` from the journal's session, so that a step that gives up can name the
+/// session in its way (its pid, user, application, state and for how long) and the fix.
+final class BlockerWatch: Sendable {
+    private let seen = Mutex<[BackendActivity]>([])
+
+    /// Starts watching session `pid`; cancel the task when the attempt ends.
+    func watch(_ pid: Int32, halfway timeout: Duration, on connection: PostgresConnection) -> Task<Void, Never> {
+        Task {
+            try? await Task.sleep(for: timeout / 2)
+            guard !Task.isCancelled else { return }
+            // Not cancelled once sent: cancelling a query cancels whatever runs on the shared session.
+            let found = await Task { try? await connection.sessionsBlocking(pid: pid) }.value ?? []
+            if !found.isEmpty { seen.withLock { $0 = found } }
+        }
+    }
+
+    /// `; blocked by pid 4978 (…, idle in transaction for 42 s): end its transaction or stop it with …`, or,
+    /// if no attempt was seen waiting, the sessions that hold a lock on the step's objects now.
+    func sentence(targets: [String], on connection: PostgresConnection) async -> String {
+        var sessions = seen.withLock { $0 }
+        if sessions.isEmpty { sessions = (try? await connection.sessionsLocking(relations: targets)) ?? [] }
+        guard !sessions.isEmpty else { return "" }
+        let pids = sessions.map { String($0.pid) }.joined(separator: ", ")
+        return "; blocked by " + sessions.map(\.description).joined(separator: "; ")
+            + ": end \(sessions.count == 1 ? "that session's" : "those sessions'") transaction, or stop "
+            + (sessions.count == 1 ? "it" : "them") + " (SELECT pg_terminate_backend(pid) for pid \(pids)), and run again"
     }
 }

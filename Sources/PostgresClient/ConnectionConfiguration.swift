@@ -9,7 +9,8 @@ import Foundation
 public struct ConnectionConfiguration: Sendable, CustomStringConvertible {
     /// A libpq keyword/value string (`host=… dbname=…`) or URI (`postgresql://…`); may be empty.
     public var connectionString: String
-    /// `application_name` of the session, shown in `pg_stat_activity`; the connection string may override it.
+    /// `application_name` of the session, shown in `pg_stat_activity`. warden sets it after connecting, over
+    /// any the connection string names: it is how a later run tells its own sessions from a dead run's.
     public var applicationName: String
     /// Seconds to wait for the connection to open; the connection string may override it.
     public var connectTimeoutSeconds: Int
@@ -17,16 +18,23 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible {
     public var lockTimeout: Duration?
     /// `statement_timeout` for the session, or `nil` to keep the server's setting.
     public var statementTimeout: Duration?
+    /// `client_connection_check_interval` for the session (PostgreSQL 14 and later; ignored before): how
+    /// often the server checks, during a statement, that warden is still there. A warden killed in the
+    /// middle of a statement then has it cancelled and its locks released within about this long, instead
+    /// of when the statement would have ended. `nil` keeps the server's setting.
+    public var clientConnectionCheckInterval: Duration?
 
     public init(
         _ connectionString: String = "", applicationName: String = "warden", connectTimeoutSeconds: Int = 10,
-        lockTimeout: Duration? = nil, statementTimeout: Duration? = nil
+        lockTimeout: Duration? = nil, statementTimeout: Duration? = nil,
+        clientConnectionCheckInterval: Duration? = .seconds(1)
     ) {
         self.connectionString = connectionString
         self.applicationName = applicationName
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.lockTimeout = lockTimeout
         self.statementTimeout = statementTimeout
+        self.clientConnectionCheckInterval = clientConnectionCheckInterval
     }
 
     /// The configuration warden uses when a command gets no `--database`: `WARDEN_DATABASE_URL`, else

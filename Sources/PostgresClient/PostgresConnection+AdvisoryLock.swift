@@ -7,12 +7,35 @@ public struct AdvisoryLockHolder: Sendable, Hashable, CustomStringConvertible {
     public var user: String
     public var clientAddress: String?
     public var backendStart: Date?
+    /// What the session is doing (`active`, `idle`, …) and since how many seconds; `nil` if not visible.
+    public var state: String?
+    public var stateSeconds: Double?
+    /// Its current or last statement, on one line and cut short.
+    public var query: String = ""
+
+    public init(
+        pid: Int32, applicationName: String, user: String, clientAddress: String? = nil, backendStart: Date? = nil,
+        state: String? = nil, stateSeconds: Double? = nil, query: String = ""
+    ) {
+        self.pid = pid
+        self.applicationName = applicationName
+        self.user = user
+        self.clientAddress = clientAddress
+        self.backendStart = backendStart
+        self.state = state
+        self.stateSeconds = stateSeconds
+        self.query = query
+    }
 
     public var description: String {
         var text = "\(applicationName.isEmpty ? "a session" : applicationName) (pid \(pid), user \(user)"
         if let clientAddress { text += ", from \(clientAddress)" }
         if let backendStart {
             text += ", connected since \(ISO8601DateFormatter().string(from: backendStart))"
+        }
+        if let state {
+            text += ", \(state)"
+            if let stateSeconds { text += " for \(BackendActivity.format(seconds: stateSeconds))" }
         }
         return text + ")"
     }
@@ -53,7 +76,9 @@ extension PostgresConnection {
         let result = try await query(
             """
             SELECT l.pid, coalesce(a.application_name, '') AS application_name, coalesce(a.usename, '') AS usename,
-                   a.client_addr::text AS client_addr, a.backend_start
+                   a.client_addr::text AS client_addr, a.backend_start, a.state,
+                   extract(epoch FROM clock_timestamp() - coalesce(a.state_change, a.query_start))::float8 AS state_seconds,
+                   left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 120) AS query
             FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
               AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid
@@ -64,6 +89,7 @@ extension PostgresConnection {
         return AdvisoryLockHolder(
             pid: try row.decode(Int32.self, "pid"), applicationName: try row.decode(String.self, "application_name"),
             user: try row.decode(String.self, "usename"), clientAddress: try row.decode(String?.self, "client_addr"),
-            backendStart: try row.decode(Date?.self, "backend_start"))
+            backendStart: try row.decode(Date?.self, "backend_start"), state: try row.decode(String?.self, "state"),
+            stateSeconds: try row.decode(Double?.self, "state_seconds"), query: try row.decode(String?.self, "query") ?? "")
     }
 }

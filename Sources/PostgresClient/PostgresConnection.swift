@@ -22,6 +22,8 @@ public final class PostgresConnection: @unchecked Sendable {
     private let lease = AsyncLease()
     private let notices: NoticeSink
     let redaction: Redaction
+    /// The settings ``applySessionSettings(_:)`` applies, again after a ``reset()``.
+    private let settings: Mutex<ConnectionConfiguration>
 
     /// A description of the server and database, never with a password (`postgres@127.0.0.1:5432/wh`).
     public let target: String
@@ -34,8 +36,9 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private init(
         queue: DispatchQueue, handle: OpaquePointer, redaction: Redaction, target: String, notices: NoticeSink,
-        logger: Logger
+        logger: Logger, configuration: ConnectionConfiguration
     ) {
+        self.settings = Mutex(configuration)
         self.queue = queue
         self.handle = handle
         self.cancelHandle = Mutex(PQgetCancel(handle).map(CancelHandle.init))
@@ -76,13 +79,38 @@ public final class PostgresConnection: @unchecked Sendable {
         PQsetNoticeReceiver(opened.handle, noticeReceiver, Unmanaged.passUnretained(notices).toOpaque())
         let connection = PostgresConnection(
             queue: queue, handle: opened.handle, redaction: allSecrets, target: opened.target, notices: notices,
-            logger: logger)
-        _ = try await connection.query("SELECT set_config('DateStyle', 'ISO, YMD', false)")
+            logger: logger, configuration: configuration)
+        try await connection.applySessionSettings(configuration)
         if let lockTimeout = configuration.lockTimeout { try await connection.setLockTimeout(lockTimeout) }
         if let statementTimeout = configuration.statementTimeout {
             try await connection.setStatementTimeout(statementTimeout)
         }
         return connection
+    }
+
+    /// warden's settings for every session, in one round trip: the date style the decoders read, the
+    /// application name, the client check (PostgreSQL 14+) and TCP keepalives, so that a server notices
+    /// a warden that died (killed, its host gone) and releases what it held.
+    func applySessionSettings(_ configuration: ConnectionConfiguration) async throws {
+        var settings: [(String, String)] = [("DateStyle", "ISO, YMD"), ("application_name", configuration.applicationName)]
+        if let interval = configuration.clientConnectionCheckInterval, serverVersion >= 140000 {
+            settings.append(("client_connection_check_interval", Self.milliseconds(interval)))
+        }
+        // Ignored on Unix-domain sockets. A host that vanished is noticed within about 25 s.
+        settings += [("tcp_keepalives_idle", "10"), ("tcp_keepalives_interval", "5"), ("tcp_keepalives_count", "3")]
+        var parameters: [any PostgresBindable] = []
+        var calls: [String] = []
+        for (index, setting) in settings.enumerated() {
+            calls.append("set_config($\(2 * index + 1), $\(2 * index + 2), false)")
+            parameters += [setting.0, setting.1]
+        }
+        _ = try await query("SELECT " + calls.joined(separator: ", "), parameters)
+    }
+
+    /// Names the session in `pg_stat_activity` (`application_name`), e.g. once a run has its id.
+    public func setApplicationName(_ name: String) async throws {
+        _ = try await query("SELECT set_config('application_name', $1, false)", [name])
+        settings.withLock { $0.applicationName = name }
     }
 
     /// Runs on the connection's queue: opens the libpq handle or throws a redacted, readable error.
@@ -201,7 +229,7 @@ public final class PostgresConnection: @unchecked Sendable {
                 cancel = fresh
             }
         }
-        _ = try await query("SELECT set_config('DateStyle', 'ISO, YMD', false)")
+        try await applySessionSettings(settings.withLock { $0 })
     }
 }
 

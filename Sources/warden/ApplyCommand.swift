@@ -1,5 +1,6 @@
 import ArgumentParser
 import Controller
+import DesiredState
 import Executor
 import Foundation
 import Planner
@@ -34,10 +35,25 @@ extension Warden {
         var allowDestructive = false
         @Option(help: "Override policy.strategy for this apply.")
         var strategy: WardenModel.Policy.Strategy?
+        @Option(help: ArgumentHelp(
+            "How long to wait for a warden that went away (killed, crashed) to let go of the apply lock and for its statements to stop: 30s, 2m; 0 refuses at once, as a live writer always is.",
+            valueName: "DURATION"))
+        var lockWait = "30s"
         @OptionGroup var output: OutputOptions
+
+        /// `--lock-wait` as a duration (validated).
+        var lockWaitDuration: Duration {
+            if case .success(let milliseconds) = DurationText.milliseconds(lockWait) { return .milliseconds(max(0, milliseconds)) }
+            return .zero
+        }
 
         func validate() throws {
             if let parallelism, parallelism < 1 { throw ValidationError("--parallelism must be at least 1") }
+            if lockWait.trimmingCharacters(in: .whitespaces) != "0" {
+                guard case .success(let milliseconds) = DurationText.milliseconds(lockWait), milliseconds >= 0 else {
+                    throw ValidationError("--lock-wait must be a duration like 30s, 2m or 0, not '\(lockWait)'")
+                }
+            }
             if now && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                 throw ValidationError("--now overrides the maintenance windows and needs --reason \"why\", which is recorded with the run")
             }
@@ -106,15 +122,19 @@ extension Warden {
                 parallelism: parallelism ?? policy.parallelism, lockTimeoutMilliseconds: policy.lockTimeoutMilliseconds,
                 command: Self.commandLine(), reason: reason, revision: plan.revision, asOf: plan.asOf,
                 strategy: plan.strategy, templateSpecHashes: hashes,
-                gate: StepGate(schedule: schedule, override: override, now: asOf.clock))
+                gate: StepGate(schedule: schedule, override: override, now: asOf.clock), lockWait: lockWaitDuration)
             let report = try await reportingErrors(verbose: output.verbose) {
                 do {
                     return try await PlanExecutor.apply(
                         plan, configuration: configuration, options: options, logger: logger,
                         progress: { line in printError(line, prefixed: false) })
                 } catch let error as ApplyError {
-                    // Another writer holds the apply lock: a guard, nothing applied (exit 3).
-                    guard case .anotherWriter = error else { throw error }
+                    // Another writer holds the apply lock, or a dead one's leftovers would not stop: a guard,
+                    // nothing applied (exit 3).
+                    switch error {
+                    case .anotherWriter, .lockHolderStuck, .deadRunStillActive: break
+                    case .stepFailed: throw error
+                    }
                     printError(error.description + ". Nothing was changed.")
                     throw ExitCode(3)
                 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Executor
 import Logging
 import PostgresClient
 
@@ -11,7 +12,17 @@ struct DatabaseOptions: ParsableArguments {
             valueName: "DSN"))
     var database: String?
 
-    var configuration: ConnectionConfiguration { ConnectionConfiguration.resolve(database) }
+    /// The connection, its sessions named after the command (`warden/drift pid=…`).
+    var configuration: ConnectionConfiguration {
+        var configuration = ConnectionConfiguration.resolve(database)
+        configuration.applicationName = SessionName(command: Self.commandName).description
+        return configuration
+    }
+
+    /// The subcommand this process runs (`apply`, `drift`, …).
+    static var commandName: String {
+        CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") && !$0.contains("/") } ?? "warden"
+    }
 }
 
 /// Options for output detail.

