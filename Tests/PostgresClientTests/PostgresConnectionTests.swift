@@ -336,11 +336,21 @@ struct PostgresConnectionTests {
         }
     }
 
-    @Test("session settings: application_name is warden and ISO dates are used")
+    @Test("session settings: the configured application name (over the connection string's), ISO dates, a client check every second, kept across a reset")
     func sessionSettings() async throws {
-        try await TestCluster.withDatabase { _, _, connection async throws in
+        try await TestCluster.withDatabase { cluster, name, connection async throws in
             #expect(try await connection.scalar(String.self, "SHOW application_name") == "warden")
             #expect(try await connection.scalar(String.self, "SHOW DateStyle") == "ISO, YMD")
+            #expect(try await connection.scalar(String.self, "SHOW client_connection_check_interval") == "1s")
+
+            let named = try await PostgresConnection.connect(ConnectionConfiguration(
+                cluster.connectionString(database: name) + " application_name=from-the-dsn", applicationName: "warden/apply pid=1"))
+            #expect(try await named.scalar(String.self, "SHOW application_name") == "warden/apply pid=1")
+            try await named.setApplicationName("warden/apply pid=1 run=7")
+            try await named.reset()
+            #expect(try await named.scalar(String.self, "SHOW application_name") == "warden/apply pid=1 run=7")
+            #expect(try await named.scalar(String.self, "SHOW client_connection_check_interval") == "1s")
+            await named.close()
         }
     }
 
