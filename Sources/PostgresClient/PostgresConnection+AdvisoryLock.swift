@@ -73,23 +73,22 @@ extension PostgresConnection {
         let bits = UInt64(bitPattern: key)
         let high = UInt32(truncatingIfNeeded: bits >> 32)
         let low = UInt32(truncatingIfNeeded: bits)
-        let result = try await query(
+        let pid = try await scalar(
+            Int32?.self,
             """
-            SELECT l.pid, coalesce(a.application_name, '') AS application_name, coalesce(a.usename, '') AS usename,
-                   a.client_addr::text AS client_addr, a.backend_start, a.state,
-                   extract(epoch FROM clock_timestamp() - coalesce(a.state_change, a.query_start))::float8 AS state_seconds,
-                   left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 120) AS query
-            FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-              AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid
-              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-            LIMIT 1
+            SELECT (SELECT l.pid FROM pg_locks l
+                    WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                      AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid
+                      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    LIMIT 1)
             """, [Int64(high), Int64(low)])
-        guard let row = result.rows.first else { return nil }
+        guard let pid else { return nil }
+        guard let session = try await sessions(pids: [pid]).first else {
+            // Gone from pg_stat_activity: the session is ending.
+            return AdvisoryLockHolder(pid: pid, applicationName: "", user: "?")
+        }
         return AdvisoryLockHolder(
-            pid: try row.decode(Int32.self, "pid"), applicationName: try row.decode(String.self, "application_name"),
-            user: try row.decode(String.self, "usename"), clientAddress: try row.decode(String?.self, "client_addr"),
-            backendStart: try row.decode(Date?.self, "backend_start"), state: try row.decode(String?.self, "state"),
-            stateSeconds: try row.decode(Double?.self, "state_seconds"), query: try row.decode(String?.self, "query") ?? "")
+            pid: pid, applicationName: session.applicationName, user: session.user, clientAddress: session.clientAddress,
+            backendStart: session.backendStart, state: session.state, stateSeconds: session.stateSeconds, query: session.query)
     }
 }

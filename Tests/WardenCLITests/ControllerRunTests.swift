@@ -102,6 +102,21 @@ struct ControllerRunTests {
         return await condition()
     }
 
+    /// The index of the one controller that leads once both have started, or `nil` if that never settles.
+    static func leader(of ports: [Int]) async -> Int? {
+        var leaders: [Bool] = []
+        let settled = await eventually(.seconds(60)) {
+            var seen: [Bool] = []
+            for port in ports {
+                guard let status = await status(port), status["phase"] as? String != "starting" else { return false }
+                seen.append(status["leader"] as? Bool ?? false)
+            }
+            leaders = seen
+            return seen.filter { $0 }.count == 1
+        }
+        return settled ? leaders.firstIndex(of: true) : nil
+    }
+
     static func condition(_ status: [String: Any]?, _ type: String) -> String? {
         (status?["conditions"] as? [[String: Any]])?.first { $0["type"] as? String == type }?["status"] as? String
     }
@@ -226,18 +241,9 @@ struct ControllerRunTests {
         let controllers = try ports.map { try rig.start(port: $0) }
         defer { Task { for controller in controllers { await controller.terminate() } } }
 
-        var leaders: [Bool] = []
-        let settled = await Self.eventually(.seconds(60)) {
-            var seen: [Bool] = []
-            for port in ports {
-                guard let status = await Self.status(port), status["phase"] as? String != "starting" else { return false }
-                seen.append(status["leader"] as? Bool ?? false)
-            }
-            leaders = seen
-            return seen.filter { $0 }.count == 1
-        }
-        #expect(settled, "leaders: \(leaders)\n\(controllers[0].standardError)\n\(controllers[1].standardError)")
-        guard let leaderIndex = leaders.firstIndex(of: true) else { return }
+        let leaderIndex = await Self.leader(of: ports)
+        #expect(leaderIndex != nil, "\(controllers[0].standardError)\n\(controllers[1].standardError)")
+        guard let leaderIndex else { return }
         let standby = 1 - leaderIndex
         #expect(await Self.status(ports[standby])?["phase"] as? String == "standby")
 
@@ -282,18 +288,9 @@ struct ControllerRunTests {
         let controllers = try ports.map { try rig.start(port: $0) }
         defer { Task { for controller in controllers { await controller.terminate() }; await slow.wakeEveryone() } }
 
-        var leaders: [Bool] = []
-        let settled = await Self.eventually(.seconds(60)) {
-            var seen: [Bool] = []
-            for port in ports {
-                guard let status = await Self.status(port), status["phase"] as? String != "starting" else { return false }
-                seen.append(status["leader"] as? Bool ?? false)
-            }
-            leaders = seen
-            return seen.filter { $0 }.count == 1
-        }
-        #expect(settled, "leaders: \(leaders)")
-        guard let leaderIndex = leaders.firstIndex(of: true) else { return }
+        let leaderIndex = await Self.leader(of: ports)
+        #expect(leaderIndex != nil, "\(controllers[0].standardError)\n\(controllers[1].standardError)")
+        guard let leaderIndex else { return }
         let standby = 1 - leaderIndex
         let leaderPID = controllers[leaderIndex].pid
 
