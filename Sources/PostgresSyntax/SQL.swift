@@ -55,7 +55,9 @@ public enum SQL {
     public static func dollarQuote(_ body: String, preferredTag: String = "q") -> String {
         var tag = preferredTag
         var counter = 0
-        while body.contains("$\(tag)$") {
+        // The body must not hold the closing delimiter, nor end in a part of it that the closing delimiter
+        // completes early: a body ending in `$q` would make `…$q$q$` close one `q$` too soon.
+        while body.contains("$\(tag)$") || body.hasSuffix("$\(tag)") {
             counter += 1
             tag = "\(preferredTag)\(counter)"
         }

@@ -1,3 +1,4 @@
+import Foundation
 import PostgresSyntax
 import Testing
 
@@ -31,9 +32,20 @@ struct SQLQuotingTests {
         #expect(SQL.quoteLiteral("a\u{0}b") == "'ab'")
     }
 
-    @Test("dollar quoting picks a tag that does not occur in the body")
+    @Test("dollar quoting picks a tag that does not occur in the body, nor ends it half-written")
     func dollarQuote() {
         #expect(SQL.dollarQuote("SELECT 1") == "$q$SELECT 1$q$")
         #expect(SQL.dollarQuote("SELECT '$q$'") == "$q1$SELECT '$q$'$q1$")
+        // A last line `-- price in $q` with no newline: `$q$…$q$q$` would close one `q$` early.
+        let quoted = SQL.dollarQuote("SELECT 1 -- price in $q")
+        #expect(quoted == "$q1$SELECT 1 -- price in $q$q1$")
+        // Whatever the body, the first closing delimiter after the opening one is the last characters.
+        for body in ["$", "$q", "a$q", "$q$q", "q$", "$q1", "$q$ $q1$ $q"] {
+            let text = SQL.dollarQuote(body)
+            let tag = String(text.dropFirst().prefix { $0 != "$" })
+            let delimiter = "$\(tag)$"
+            let rest = String(text.dropFirst(delimiter.count))
+            #expect(rest.range(of: delimiter)?.upperBound == rest.endIndex, "\(body) → \(text)")
+        }
     }
 }
