@@ -56,7 +56,7 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible {
         guard let options = PQconninfoParse(connectionString, &errorMessage) else {
             var message = "the connection string does not parse"
             if let errorMessage {
-                message += ": " + String(cString: errorMessage).trimmingCharacters(in: .whitespacesAndNewlines)
+                message += ": " + Self.withoutQuotedParts(String(cString: errorMessage))
                 PQfreemem(errorMessage)
             }
             throw PostgresError(
@@ -74,6 +74,27 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible {
             cursor += 1
         }
         return result
+    }
+
+    /// libpq's parse error without the parts of the string it quotes back (`invalid percent-encoded token:
+    /// "Pw-S3cr3t%zzq9Zx"`, `missing "=" after "q9Zx!7"`): any of them may be a piece of a password that
+    /// did not parse, so no redaction by value could catch it. The quoted `"="` of libpq's own wording stays.
+    static func withoutQuotedParts(_ libpqMessage: String) -> String {
+        var out = ""
+        var rest = Substring(libpqMessage.trimmingCharacters(in: .whitespacesAndNewlines))
+        while let open = rest.firstIndex(of: "\"") {
+            out += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            guard let close = after.firstIndex(of: "\"") else {
+                out += "\"…\""
+                rest = ""
+                break
+            }
+            let quoted = after[..<close]
+            out += quoted == "=" ? "\"=\"" : "\"…\""
+            rest = after[after.index(after: close)...]
+        }
+        return (out + rest).replacingOccurrences(of: "\n", with: "; ")
     }
 
     /// Whether the connection string itself holds a password (`password=…` or `postgresql://user:secret@…`),

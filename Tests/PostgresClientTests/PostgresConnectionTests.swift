@@ -233,6 +233,25 @@ struct PostgresConnectionTests {
         #expect(!"\(malformed) \(malformed.debugDescription)".contains(secret))
     }
 
+    @Test("a connection string that does not parse is reported without any piece of a password libpq quotes back")
+    func parseErrorsEchoNoSecret() async throws {
+        // Issue 14: a bad percent escape, and a password with a space, each had libpq quote the secret.
+        let cases: [(dsn: String, secret: String, says: String)] = [
+            ("postgresql://wardenpw:Pw-S3cr3t%zzq9Zx@127.0.0.1:1/wh", "zzq9Zx", "invalid percent-encoded token"),
+            ("host=127.0.0.1 port=1 password=Pw-S3cr3t q9Zx!7 dbname=wh", "q9Zx!7", "missing \"=\" after"),
+        ]
+        for (dsn, secret, says) in cases {
+            let error = try await #require(throws: PostgresError.self) {
+                try await PostgresConnection.connect(ConnectionConfiguration(dsn))
+            }
+            #expect(error.code == .badConnectionString)
+            let everything = "\(error) \(error.debugDescription) \(String(reflecting: error)) \(ConnectionConfiguration(dsn))"
+            #expect(!everything.contains(secret), "\(everything)")
+            #expect(!everything.contains("S3cr3t"), "\(everything)")
+            #expect(error.description.contains(says), "\(error.description)")
+        }
+    }
+
     @Test("a password inside a failing statement never reaches the error text")
     func secretInStatementIsRedacted() async throws {
         try await TestCluster.withDatabase { _, _, connection in
