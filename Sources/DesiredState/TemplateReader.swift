@@ -1,3 +1,4 @@
+import Foundation
 import WardenModel
 import Yams
 
@@ -120,7 +121,29 @@ struct TemplateReader {
             return nil
         }
         checkPlaceholders(query, path: path, of: subject, diagnostics: &diagnostics)
+        guard checkControlCharacters(query, path: path, of: subject, diagnostics: &diagnostics) else { return nil }
         return (query, path)
+    }
+
+    /// A NUL, which no PostgreSQL text can hold (apply failed with `parameter $9 contains a NUL
+    /// character`, naming no file), and terminal control characters such as ESC, which `warden plan
+    /// --sql` would print raw on a reviewer's terminal, are refused where they are; tabs and line
+    /// ends are text.
+    private func checkControlCharacters(
+        _ query: String, path: String, of subject: String, diagnostics: inout DiagnosticList
+    ) -> Bool {
+        var clean = true
+        for (offset, scalar) in query.unicodeScalars.enumerated() {
+            let value = scalar.value
+            guard value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D || value == 0x7F else { continue }
+            let what = value == 0 ? "a NUL byte" : String(format: "the control character U+%04X", value)
+            diagnostics.error(
+                "the query of \(subject) holds \(what), which PostgreSQL cannot store or a terminal would act on; remove it",
+                file: path, at: SourcePosition.of(scalarOffset: offset, in: query))
+            clean = false
+            break
+        }
+        return clean
     }
 
     /// `{TARGET_DATE}` must appear; any other `{UPPER_CASE}` placeholder is refused, since nothing fills it.

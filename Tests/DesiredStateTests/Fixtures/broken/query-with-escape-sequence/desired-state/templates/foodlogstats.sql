@@ -1,0 +1,3 @@
+SELECT id, store, weight
+FROM foodlogs -- [2K[1A hidden
+WHERE day = '{TARGET_DATE}'::date
