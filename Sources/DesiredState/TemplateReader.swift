@@ -55,7 +55,16 @@ struct TemplateReader {
         }
         root.rejectUnknownKeys(allowed: Self.keys, diagnostics: &diagnostics)
         DocumentHeader.check(root, kind: "Template", diagnostics: &diagnostics)
-        let description = root.string("description", diagnostics: &diagnostics)?.value ?? ""
+        let describedAs = root.string("description", diagnostics: &diagnostics)
+        var description = describedAs?.value ?? ""
+        if let located = describedAs, let scalar = description.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) }) {
+            // `warden plan` and the status page print descriptions: an ESC sequence there could erase or
+            // hide plan lines on a reviewer's terminal.
+            diagnostics.error(
+                String(format: "the description of \(root.subject) holds the control character U+%04X, which a terminal would act on; remove it", scalar.value),
+                file: file, at: located.node)
+            description = ""
+        }
 
         var query = ""
         var queryFile: String?
