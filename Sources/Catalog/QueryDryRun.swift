@@ -5,9 +5,9 @@ import WardenModel
 /// `warden validate --database`: runs every template's query with `LIMIT 0` on every tenant's database,
 /// through the warehouse's dblink foreign server, and compares the result's columns with the template's.
 ///
-/// The query runs inside `CREATE TEMP TABLE … AS … LIMIT 0` on the tenant's side, which gives the exact
-/// result types (`format_type`) and reads no rows. The temp table lives in the dblink session only and is
-/// dropped; nothing is written to the tenant database.
+/// The query, exactly as apply sends it, becomes `CREATE TEMP VIEW warden_probe AS <query>` on the tenant's
+/// side, which gives the exact result types (`format_type`) and reads no rows. The temp view lives in the
+/// dblink session only and is dropped; nothing is written to the tenant database.
 public enum QueryDryRun {
     /// The outcome for one template on one tenant.
     public struct Check: Sendable, Hashable {
@@ -52,7 +52,9 @@ public enum QueryDryRun {
         let link = "warden_probe_\(connection.backendPID)"
         try await connection.query("SELECT dblink_connect($1, $2)", [link, server])
         do {
-            let create = "CREATE TEMP TABLE warden_probe AS SELECT * FROM (\(query)) AS q LIMIT 0"
+            // The query as apply sends it, not wrapped: a trailing `;` or `-- comment` that dblink runs
+            // fine must not fail here (issue 14). A view is analysed, never run, and has the exact types.
+            let create = "CREATE TEMP VIEW warden_probe AS " + query
             try await connection.query("SELECT dblink_exec($1, $2)", [link, create])
             let rows = try await connection.query(
                 """
@@ -62,7 +64,7 @@ public enum QueryDryRun {
                  "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
                     + "WHERE a.attrelid = 'pg_temp.warden_probe'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"])
             let columns = try rows.map { (try $0.decode(String.self, "name"), try $0.decode(String.self, "type")) }
-            _ = try? await connection.query("SELECT dblink_exec($1, 'DROP TABLE pg_temp.warden_probe')", [link])
+            _ = try? await connection.query("SELECT dblink_exec($1, 'DROP VIEW pg_temp.warden_probe')", [link])
             _ = try? await connection.query("SELECT dblink_disconnect($1)", [link])
             return columns.map { (name: $0.0, type: $0.1) }
         } catch {

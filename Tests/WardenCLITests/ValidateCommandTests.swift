@@ -53,6 +53,19 @@ struct ValidateCommandTests {
         let bad = try await Subprocess.run([WardenCLITests.binary, "validate", "--dir", folder.path, "--database", dsn])
         #expect(bad.status == 1)
         #expect(bad.standardOutput.contains("storedaily via acme-prod (acme): column 3 (log_count) is bigint"), "\(bad.standardOutput)")
+
+        // A query ending in `;` and one ending in a comment with no newline run through dblink as apply
+        // sends them: validate agrees with apply (issue 14).
+        try FileManager.default.removeItem(atPath: template)
+        try FileManager.default.copyItem(atPath: packageRoot + "/desired-state/templates/storedaily.yaml", toPath: template)
+        for (file, ending) in [("storedaily.sql", ";\n"), ("foodlogstats.sql", "\n-- weight in kg")] {
+            let path = folder.path + "/templates/" + file
+            let sql = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            try (sql + ending).write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        let endings = try await Subprocess.run([WardenCLITests.binary, "validate", "--dir", folder.path, "--database", dsn])
+        #expect(endings.status == 0, "\(endings.standardOutput)\(endings.standardError)")
+        #expect(endings.standardOutput.contains("all match"), "\(endings.standardOutput)")
         for database in [built.configuration.warehouseDatabase] + built.configuration.tenants.map(built.configuration.sourceDatabase) {
             try? await cluster.dropDatabase(database)
         }
