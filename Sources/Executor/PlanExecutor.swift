@@ -657,6 +657,9 @@ final class Worker: @unchecked Sendable {
                 // So that the next run can find, and cancel, this run's queries there if this one dies.
                 _ = try? await connection.query(
                     "SELECT dblink_exec($1, $2)", [server, "SET application_name = " + SQL.quoteLiteral(name)])
+                // And so that the remote query ends by itself once this session is gone (PostgreSQL 14+).
+                _ = try? await connection.query(
+                    "SELECT dblink_exec($1, 'SET client_connection_check_interval = 1000')", [server])
             }
         } catch {
             context.logger.debug("dblink connection to \(server) not kept open (\(error)); each view connects itself")
