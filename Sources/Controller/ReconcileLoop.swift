@@ -398,6 +398,18 @@ public actor ReconcileLoop {
             blockedBy = "suspended: \(suspended.reason)"
             return "suspended"
         }
+        if let regression = plan.asOfRegression {
+            // A clock that went back (or a firstYear ahead of it) would hide built history: never acted on.
+            let message = (regression.overridable ? "the clock went back: " : "") + regression.sentence(override: nil)
+                + "; the controller does nothing until its clock is right"
+            state.phase = .stalled
+            blockedBy = message
+            state.diagnostics = [message]
+            setCondition(.inSync, false, reason: "ClockWentBack", message: message)
+            notifyOnce(.blocked, key: Self.fingerprint(plan), ["reason": message, "revision": snapshot.revision ?? ""])
+            logger.error("\(message)")
+            return "blocked-by-clock"
+        }
         if plan.isEmpty {
             state.phase = .idle
             state.lastAppliedRevision = snapshot.revision
@@ -485,7 +497,7 @@ public actor ReconcileLoop {
     /// The status label of a pass's internal result.
     static func result(_ label: String) -> ReconcileResult {
         switch label {
-        case "blocked-by-window", "blocked-by-guard": .blocked
+        case "blocked-by-window", "blocked-by-guard", "blocked-by-clock": .blocked
         case "stalled": .stalled
         case "error", "no-desired-state": .failed
         default: .succeeded

@@ -19,6 +19,9 @@ extension Plan {
                 + " · estimated time: \(summary.estimatedSeconds.map(Plan.seconds) ?? "unknown")")
         }
         lines.append("risk: \(summary.risk.rawValue) (\(summary.riskReasons.joined(separator: "; ")))")
+        if let asOfRegression {
+            lines.append("refused: " + asOfRegression.sentence(override: asOfRegression.overridable ? "pass --allow-moving-back" : nil))
+        }
         if !destructiveReasons.isEmpty {
             lines.append("needs allowDestructive: \(destructiveReasons.joined(separator: ", "))")
         }

@@ -20,6 +20,11 @@ public struct Plan: Sendable, Hashable, Codable {
     /// renamed or retyped, a tenant removed (`template.column.renamed foodlogstats.weight_kg`). A rename
     /// loses no row, but breaks every query that names the old column.
     public var destructiveChanges: [String] = []
+    /// Set when the as-of date is not after what the warehouse has built (``AsOfRegression``): applying
+    /// would take built days or yearly tables out of the views, so it is refused unless told otherwise.
+    public var asOfRegression: AsOfRegression? {
+        didSet { summary = Plan.summarize(steps, regression: asOfRegression) }
+    }
 
     public init(steps: [PlanStep], revision: String?, asOf: Day, strategy: Policy.Strategy, notes: [String]) {
         self.version = 1
@@ -37,7 +42,9 @@ public struct Plan: Sendable, Hashable, Codable {
     /// The steps of one phase, in order.
     public func steps(in phase: PlanStep.Phase) -> [PlanStep] { steps.filter { $0.phase == phase } }
 
-    enum CodingKeys: String, CodingKey { case version, revision, asOf, strategy, notes, summary, when, destructiveChanges, steps }
+    enum CodingKeys: String, CodingKey {
+        case version, revision, asOf, strategy, notes, summary, when, destructiveChanges, asOfRegression, steps
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -49,6 +56,7 @@ public struct Plan: Sendable, Hashable, Codable {
         summary = try container.decode(PlanSummary.self, forKey: .summary)
         when = try container.decodeIfPresent(PlanSchedule.self, forKey: .when)
         destructiveChanges = try container.decodeIfPresent([String].self, forKey: .destructiveChanges) ?? []
+        asOfRegression = try container.decodeIfPresent(AsOfRegression.self, forKey: .asOfRegression)
         steps = try container.decode([PlanStep].self, forKey: .steps)
     }
 
@@ -77,11 +85,12 @@ public struct Plan: Sendable, Hashable, Codable {
         try container.encode(summary, forKey: .summary)
         try container.encode(when, forKey: .when)
         try container.encode(destructiveChanges, forKey: .destructiveChanges)
+        try container.encode(asOfRegression, forKey: .asOfRegression)
         try container.encode(steps, forKey: .steps)
     }
 
     /// Counts, disk, lock time and risk of a list of steps.
-    static func summarize(_ steps: [PlanStep]) -> PlanSummary {
+    static func summarize(_ steps: [PlanStep], regression: AsOfRegression? = nil) -> PlanSummary {
         var byPhase: [String: Int] = [:]
         var byClass: [String: Int] = [:]
         for step in steps {
@@ -96,6 +105,12 @@ public struct Plan: Sendable, Hashable, Codable {
 
         var risk = RiskLevel.low
         var reasons: [String] = []
+        if let regression {
+            risk = .high
+            reasons.append(regression.overridable
+                ? "the as-of date is not after the newest built day \(regression.newestBuilt.map(String.init(describing:)) ?? "?"): built days leave the views"
+                : "the as-of year is before firstYear \(regression.firstYear ?? 0): the views would be empty")
+        }
         if steps.contains(where: { $0.stepClass == .destructive }) {
             risk = .high
             reasons.append("destructive steps remove data")
@@ -131,7 +146,7 @@ extension Plan {
             if let seconds = estimate(step) { step.estimateSeconds = seconds }
             return step
         }
-        copy.summary = Plan.summarize(copy.steps)
+        copy.summary = Plan.summarize(copy.steps, regression: asOfRegression)
         return copy
     }
 }

@@ -60,7 +60,7 @@ extension PlanningRun {
         let days = expectedDays.map { QualifiedName(schema: tenant.schema, name: ObjectNames.dailyView(template.name, $0)) }
         let members = historicalMembers(template, tenant: tenant).members + days
         var step = tenantViewStep(template, tenant: tenant, members: members, columnsAdded: [])
-        if let columns = swapColumns(view, template: template), columns != template.columns.map(\.name) {
+        if let columns = swapColumns(view, template: template), columns != template.columns.map(\.name), !members.isEmpty {
             step.statements = [WarehouseDDL.tenantView(view, columns: columns, members: members)]
         }
         add(step)

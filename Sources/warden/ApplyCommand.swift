@@ -33,6 +33,8 @@ extension Warden {
         var now = false
         @Flag(help: "Allow destructive steps (dropping columns, tenants, history) even if policy.allowDestructive is false.")
         var allowDestructive = false
+        @Flag(help: "Apply even though the as-of date is not after the newest built day, so built days and yearly tables leave the views (the warehouse really should move back).")
+        var allowMovingBack = false
         @Option(help: "Override policy.strategy for this apply.")
         var strategy: WardenModel.Policy.Strategy?
         @Option(help: ArgumentHelp(
@@ -81,6 +83,11 @@ extension Warden {
                 print(Scheduling.phaseLines(plan, schedule: schedule, at: evaluatedAt, override: override), terminator: "")
             }
             for note in plan.notes { printError("warning: \(note)") }
+            if let regression = plan.asOfRegression, !(regression.overridable && allowMovingBack) {
+                printError("refusing to apply: " + regression.sentence(override: regression.overridable ? "pass --allow-moving-back" : nil)
+                    + ". Nothing was changed.")
+                throw ExitCode(3)
+            }
             if plan.isEmpty { return }
 
             // Nothing starts, and no run is recorded, when the windows hold back the very first step.

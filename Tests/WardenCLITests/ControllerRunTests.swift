@@ -54,9 +54,9 @@ struct ControllerRunTests {
             return path
         }
 
-        func start(port: Int, url: String? = nil, webhook: String? = nil) throws -> BackgroundProcess {
+        func start(port: Int, url: String? = nil, webhook: String? = nil, at: String = ControllerRunTests.at) throws -> BackgroundProcess {
             try BackgroundProcess([
-                WardenCLITests.binary, "run", "--config", try config(port: port, url: url, webhook: webhook), "--at", ControllerRunTests.at,
+                WardenCLITests.binary, "run", "--config", try config(port: port, url: url, webhook: webhook), "--at", at,
             ])
         }
 
@@ -328,6 +328,29 @@ struct ControllerRunTests {
         #expect(try await warehouse.scalar(Int.self, "SELECT count(*)::int FROM _wh.warden_runs WHERE status = 'aborted'") == 1)
         await warehouse.close()
         for controller in controllers { await controller.terminate() }
+        await rig.tearDown()
+    }
+
+    @Test("a host clock that went back past what the warehouse has built: the controller refuses to act and says so in its status")
+    func clockWentBack() async throws {
+        let rig = try await Rig.make("run_clock")
+        let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(rig.dsn))
+        let rows = try await warehouse.scalar(Int.self, "SELECT count(*)::int FROM public.foodlogstats")
+        let port = try HTTP.freePort()
+        let controller = try rig.start(port: port, at: "2025-06-01T12:00:00Z")
+        let stalled = await Self.eventually(.seconds(60)) { await Self.status(port)?["phase"] as? String == "stalled" }
+        #expect(stalled, "\(controller.standardError)")
+        let status = await Self.status(port)
+        let diagnostics = status?["diagnostics"] as? [String] ?? []
+        #expect(diagnostics.first?.hasPrefix("the clock went back: as-of 2025-06-01 is not after 2026-01-03, the newest day the warehouse has built") == true,
+                "\(diagnostics)")
+        #expect(diagnostics.first?.hasSuffix("the controller does nothing until its clock is right") == true, "\(diagnostics)")
+        let inSync = (status?["conditions"] as? [[String: Any]])?.first { $0["type"] as? String == "InSync" }
+        #expect(inSync?["reason"] as? String == "ClockWentBack")
+        #expect(try await warehouse.scalar(Int.self, "SELECT count(*)::int FROM public.foodlogstats") == rows)
+        #expect(try await AsOfRegressionCommandTests.runs(warehouse) == 0)
+        await controller.terminate()
+        await warehouse.close()
         await rig.tearDown()
     }
 
