@@ -7,15 +7,15 @@ extension PlanningRun {
     /// SHARE UPDATE EXCLUSIVE on the index only, which readers never wait for.
     func retypeRenames(_ template: Template, table: LiveRelation, shadow: QualifiedName, retired: QualifiedName) -> [Rename] {
         var renames: [Rename] = [.relation("TABLE", table.name, to: retired.name)]
-        let finalIndexNames = Set(template.indexes.map { WarehouseDDL.indexName($0, on: table.name) })
+        let finalIndexNames = Set(template.indexes.map { indexName($0, on: table.name) })
         for index in table.indexes.sorted(by: { $0.name < $1.name }) where finalIndexNames.contains(index.name) {
-            let name = IndexNames.name(schema: retired.schema, relation: retired.name, columns: index.columns)
+            let name = indexNames.name(columns: index.columns, unique: index.unique, on: retired)
             renames.append(.relation("INDEX", QualifiedName(schema: table.name.schema, name: index.name), to: name))
         }
         renames.append(.relation("TABLE", shadow, to: table.name.name))
         for spec in template.indexes {
-            let shadowIndex = QualifiedName(schema: shadow.schema, name: WarehouseDDL.indexName(spec, on: shadow))
-            renames.append(.relation("INDEX", shadowIndex, to: WarehouseDDL.indexName(spec, on: table.name)))
+            let shadowIndex = QualifiedName(schema: shadow.schema, name: indexName(spec, on: shadow))
+            renames.append(.relation("INDEX", shadowIndex, to: indexName(spec, on: table.name)))
         }
         return renames
     }
@@ -31,7 +31,7 @@ extension PlanningRun {
         statements.append(WarehouseDDL.createYearlyTable(shadow, columns: template.columns))
         statements.append(WarehouseDDL.copyRows(from: mapping.table.name, into: shadow, mapping.copyList))
         for spec in template.indexes {
-            let name = WarehouseDDL.indexName(spec, on: shadow)
+            let name = indexName(spec, on: shadow)
             statements.append(WarehouseDDL.createIndex(spec, named: name, on: shadow, concurrently: false))
         }
         if let owner = settings.owner { statements.append("ALTER TABLE \(shadow) OWNER TO \(SQL.identifier(owner))") }

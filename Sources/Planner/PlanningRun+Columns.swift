@@ -78,8 +78,8 @@ extension PlanningRun {
         var statements = ["ALTER MATERIALIZED VIEW \(shadow) RENAME TO \(SQL.identifier(final.name))"]
         var undo: [String] = []
         for spec in template.indexes {
-            let current = liveShadow?.indexes.first { $0.valid && $0.spec == spec }?.name ?? WarehouseDDL.indexName(spec, on: shadow)
-            let wanted = WarehouseDDL.indexName(spec, on: final)
+            let current = liveShadow?.indexes.first { $0.valid && $0.spec == spec }?.name ?? indexName(spec, on: shadow)
+            let wanted = indexName(spec, on: final)
             guard current != wanted else { continue }
             statements.append("ALTER INDEX \(SQL.qualified(final.schema, current)) RENAME TO \(SQL.identifier(wanted))")
             undo.insert("ALTER INDEX \(SQL.qualified(final.schema, wanted)) RENAME TO \(SQL.identifier(current))", at: 0)

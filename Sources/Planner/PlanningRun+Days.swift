@@ -30,7 +30,7 @@ extension PlanningRun {
         statements.append(WarehouseDDL.createDailyView(target, template: template, day: day, connection: tenant.connection))
         for spec in template.indexes {
             statements.append(WarehouseDDL.createIndex(
-                spec, named: WarehouseDDL.indexName(spec, on: target), on: target, concurrently: false))
+                spec, named: indexName(spec, on: target), on: target, concurrently: false))
         }
         statements.append(WarehouseDDL.comment(on: target, stamp: stamp))
         return PlanStep(

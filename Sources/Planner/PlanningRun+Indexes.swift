@@ -56,7 +56,7 @@ extension PlanningRun {
         var undo: [String] = []
         var targets: [String] = []
         for spec in specs {
-            let name = WarehouseDDL.indexName(spec, on: relation.name)
+            let name = indexName(spec, on: relation.name)
             // An invalid leftover of a failed CONCURRENTLY build holds the name: IF NOT EXISTS would skip.
             if relation.indexes.contains(where: { $0.name == name && !$0.valid }) {
                 statements.append("DROP INDEX CONCURRENTLY IF EXISTS \(SQL.qualified(relation.name.schema, name))")

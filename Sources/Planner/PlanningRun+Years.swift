@@ -111,7 +111,8 @@ extension PlanningRun {
             month = []
         }
         statements.append(YearlyTableLoad.finish(
-            shadow, final: final, year: year, template: template, stamp: stamp, owner: managedOwner))
+            shadow, final: final, year: year, template: template, stamp: stamp, owner: managedOwner,
+            indexName: { indexName($0, on: final) }))
         statements.append("ANALYZE \(final)")
         plannedYearlyTables.insert(final)
 

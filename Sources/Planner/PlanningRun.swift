@@ -23,6 +23,8 @@ struct PlanningRun {
     /// Templates (and their tenants) whose rollover builds yearly tables for a column change to swap in (the tenant view has
     /// a column the template dropped or retyped); see ``withdrawRolloverDrops(_:because:)``.
     var rolloverAwaitingColumnChange: [String: Set<String>] = [:]
+    /// Every index name the plan gives, checked against the catalog's and its own (``IndexNameBook``).
+    let indexNames: IndexNameBook
 
     init(desired: DesiredWarehouse, live: LiveWarehouse, asOf: Day, policy: Policy) {
         self.desired = desired
@@ -30,7 +32,11 @@ struct PlanningRun {
         self.asOf = asOf
         self.policy = policy
         self.objects = live.objectsByRole(templates: Set(desired.templates.map(\.name)))
+        self.indexNames = IndexNameBook(live: live)
     }
+
+    /// The name of the index of `spec` on `relation`: the seed's, unless another index holds it.
+    func indexName(_ spec: IndexSpec, on relation: QualifiedName) -> String { indexNames.name(spec, on: relation) }
 
     var settings: WarehouseSettings { desired.settings }
 

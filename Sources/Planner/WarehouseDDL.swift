@@ -16,11 +16,6 @@ enum WarehouseDDL {
             + "\(SQL.identifier(index)) ON \(relation) (\(spec.columns.map(SQL.identifier).joined(separator: ", ")))"
     }
 
-    /// The seed's name of the index of `spec` on `relation`.
-    static func indexName(_ spec: IndexSpec, on relation: QualifiedName) -> String {
-        IndexNames.name(schema: relation.schema, relation: relation.name, columns: spec.columns)
-    }
-
     /// `COMMENT ON MATERIALIZED VIEW s.r IS 'warden: spec=… revision=…'`.
     static func comment(on relation: QualifiedName, stamp: ObjectStamp) -> String {
         "COMMENT ON MATERIALIZED VIEW \(relation) IS \(SQL.quoteLiteral(stamp.description))"

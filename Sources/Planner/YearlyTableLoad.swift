@@ -115,7 +115,8 @@ enum YearlyTableLoad {
     /// Checks the whole year is loaded, renames the shadow, creates the indexes, stamps and hands the
     /// table to its owner, in one transaction; does nothing if it already ran.
     static func finish(
-        _ shadow: QualifiedName, final: QualifiedName, year: Int, template: Template, stamp: ObjectStamp, owner: String?
+        _ shadow: QualifiedName, final: QualifiedName, year: Int, template: Template, stamp: ObjectStamp, owner: String?,
+        indexName: (IndexSpec) -> String
     ) -> String {
         var body = """
             BEGIN
@@ -127,7 +128,7 @@ enum YearlyTableLoad {
 
             """
         for spec in template.indexes {
-            let name = WarehouseDDL.indexName(spec, on: final)
+            let name = indexName(spec)
             body += "    " + WarehouseDDL.createIndex(spec, named: name, on: final, concurrently: false) + ";\n"
         }
         body += "    COMMENT ON TABLE \(final) IS \(SQL.quoteLiteral(stamp.description));\n"
