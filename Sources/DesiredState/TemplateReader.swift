@@ -57,7 +57,7 @@ struct TemplateReader {
         DocumentHeader.check(root, kind: "Template", diagnostics: &diagnostics)
         let describedAs = root.string("description", diagnostics: &diagnostics)
         var description = describedAs?.value ?? ""
-        if let located = describedAs, let scalar = description.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) }) {
+        if let located = describedAs, let scalar = description.unicodeScalars.first(where: { Self.isControl($0) || (0x80..<0xA0).contains($0.value) }) {
             // `warden plan` and the status page print descriptions: an ESC sequence there could erase or
             // hide plan lines on a reviewer's terminal.
             diagnostics.error(
@@ -143,8 +143,9 @@ struct TemplateReader {
     ) -> Bool {
         var clean = true
         for (offset, scalar) in query.unicodeScalars.enumerated() {
+            // A carriage return is a line end of a CRLF file.
+            guard Self.isControl(scalar), scalar != "\r" else { continue }
             let value = scalar.value
-            guard value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D || value == 0x7F else { continue }
             let what = value == 0 ? "a NUL byte" : String(format: "the control character U+%04X", value)
             diagnostics.error(
                 "the query of \(subject) holds \(what), which PostgreSQL cannot store or a terminal would act on; remove it",
@@ -153,6 +154,12 @@ struct TemplateReader {
             break
         }
         return clean
+    }
+
+    /// A character that PostgreSQL text cannot hold (NUL) or that a terminal acts on: a C0 control but
+    /// tab and line feed, or DEL.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\t" && scalar != "\n") || scalar.value == 0x7F
     }
 
     /// `{TARGET_DATE}` must appear; any other `{UPPER_CASE}` placeholder is refused, since nothing fills it.

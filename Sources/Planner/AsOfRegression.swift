@@ -41,6 +41,15 @@ public struct AsOfRegression: Sendable, Hashable, Codable {
             + (override.map { ", or \($0) if the warehouse really should move back" } ?? "")
     }
 
+    /// The sentence of `warden plan` and `warden apply`, naming `--allow-moving-back` when it would help.
+    public var refusal: String { sentence(override: overridable ? "pass --allow-moving-back" : nil) }
+
+    /// Why it makes the plan high risk, for ``PlanSummary/riskReasons``.
+    var riskReason: String {
+        if let firstYear { return "the as-of year is before firstYear \(firstYear): the views would be empty" }
+        return "the as-of date is not after the newest built day \(newestBuilt.map(String.init(describing:)) ?? "?"): built days leave the views"
+    }
+
     /// The regression of planning `desired` over `live` at `asOf`, or `nil` when the as-of date is after
     /// everything built. Only final names count (not shadows or retired objects), in the desired tenants'
     /// schemas, for the desired templates.

@@ -20,7 +20,7 @@ extension Plan {
         }
         lines.append("risk: \(summary.risk.rawValue) (\(summary.riskReasons.joined(separator: "; ")))")
         if let asOfRegression {
-            lines.append("refused: " + asOfRegression.sentence(override: asOfRegression.overridable ? "pass --allow-moving-back" : nil))
+            lines.append("refused: " + asOfRegression.refusal)
         }
         if !destructiveReasons.isEmpty {
             lines.append("needs allowDestructive: \(destructiveReasons.joined(separator: ", "))")

@@ -107,9 +107,7 @@ public struct Plan: Sendable, Hashable, Codable {
         var reasons: [String] = []
         if let regression {
             risk = .high
-            reasons.append(regression.overridable
-                ? "the as-of date is not after the newest built day \(regression.newestBuilt.map(String.init(describing:)) ?? "?"): built days leave the views"
-                : "the as-of year is before firstYear \(regression.firstYear ?? 0): the views would be empty")
+            reasons.append(regression.riskReason)
         }
         if steps.contains(where: { $0.stepClass == .destructive }) {
             risk = .high

@@ -60,9 +60,7 @@ extension PlanningRun {
             // table, and PostgreSQL would then cancel the reader. LOCK on a view locks it, then its members.
             statements.insert("LOCK TABLE \(view) IN ACCESS EXCLUSIVE MODE", at: 0)
         }
-        statements.append(members.isEmpty
-            ? WarehouseDDL.emptyTenantView(view, template: template)
-            : WarehouseDDL.tenantView(view, columns: template.columns.map(\.name), members: members))
+        statements.append(WarehouseDDL.tenantView(view, template: template, members: members))
         targets.append(view.description)
         // Same columns: the old definition puts it back. More columns: CREATE OR REPLACE cannot drop them.
         var undo: [String] = []

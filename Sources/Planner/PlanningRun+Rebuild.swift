@@ -113,9 +113,7 @@ extension PlanningRun {
             let view = QualifiedName(schema: tenant.schema, name: template.name)
             let days = expectedDays.map { QualifiedName(schema: tenant.schema, name: ObjectNames.dailyView(template.name, $0)) }
             let members = historicalMembers(template, tenant: tenant).members + days
-            let create = members.isEmpty
-                ? WarehouseDDL.emptyTenantView(view, template: template)
-                : WarehouseDDL.tenantView(view, columns: template.columns.map(\.name), members: members)
+            let create = WarehouseDDL.tenantView(view, template: template, members: members)
             views.append(recreateViewStep(
                 .replaceTenantView, template, tenant: tenant.schema, view: view, create: create,
                 scope: .tenantViews(tenant.schema)))

@@ -197,9 +197,7 @@ extension PlanningRun {
     /// A new tenant's union view, its grants and owner. Prepare: no public view reads it yet.
     private mutating func createTenantViewStep(_ template: Template, tenant: Tenant, members: [QualifiedName]) -> PlanStep {
         let view = QualifiedName(schema: tenant.schema, name: template.name)
-        var statements = [members.isEmpty
-            ? WarehouseDDL.emptyTenantView(view, template: template)
-            : WarehouseDDL.tenantView(view, columns: template.columns.map(\.name), members: members)]
+        var statements = [WarehouseDDL.tenantView(view, template: template, members: members)]
         for role in grantedRoles(.tenantViews(tenant.schema), on: view.description) {
             statements.append("GRANT SELECT ON \(view) TO \(SQL.identifier(role))")
         }

@@ -21,6 +21,13 @@ enum WarehouseDDL {
         "COMMENT ON MATERIALIZED VIEW \(relation) IS \(SQL.quoteLiteral(stamp.description))"
     }
 
+    /// A tenant view of the template's columns over `members`; with no member, an empty view of the
+    /// template's types (never `AS` with no body).
+    static func tenantView(_ view: QualifiedName, template: Template, members: [QualifiedName]) -> String {
+        members.isEmpty ? emptyTenantView(view, template: template)
+            : tenantView(view, columns: template.columns.map(\.name), members: members)
+    }
+
     /// A tenant's union view: its columns named in template order, one branch per member, oldest first.
     static func tenantView(_ view: QualifiedName, columns: [String], members: [QualifiedName]) -> String {
         let list = columns.map(SQL.identifier).joined(separator: ", ")

@@ -84,8 +84,7 @@ extension Warden {
             }
             for note in plan.notes { printError("warning: \(note)") }
             if let regression = plan.asOfRegression, !(regression.overridable && allowMovingBack) {
-                printError("refusing to apply: " + regression.sentence(override: regression.overridable ? "pass --allow-moving-back" : nil)
-                    + ". Nothing was changed.")
+                printError("refusing to apply: " + regression.refusal + ". Nothing was changed.")
                 throw ExitCode(3)
             }
             if plan.isEmpty { return }

@@ -91,15 +91,9 @@ struct ControllerRunTests {
         return json(response.body)
     }
 
-    /// Polls until `condition` holds, up to `timeout`; returns whether it did.
+    /// Polls until `condition` holds, up to `timeout`; returns whether it did (TestSupport's `eventually`).
     static func eventually(_ timeout: Duration, _ condition: () async -> Bool) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return await condition()
+        await TestSupport.eventually(timeout, condition)
     }
 
     /// The index of the one controller that leads once both have started, or `nil` if that never settles.

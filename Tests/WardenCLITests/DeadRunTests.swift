@@ -45,11 +45,10 @@ struct DeadRunTests {
         let first = try BackgroundProcess([binary, "apply", "--yes", "--reason", "dead run: first"] + world.base)
         // Wait until a build of the first apply sleeps in a tenant's source, on a session it named.
         var sleeping: [String] = []
-        for _ in 0..<2400 {
+        _ = try await eventually(.seconds(120)) {
             sleeping = try await slow.sleepers().filter { $0.hasPrefix("warden/apply pid=\(first.pid) run=") }
-            if !sleeping.isEmpty { break }
-            if await first.wait(timeout: .milliseconds(1)) != nil { break }
-            try await Task.sleep(for: .milliseconds(50))
+            if !sleeping.isEmpty { return true }
+            return await first.wait(timeout: .milliseconds(1)) != nil
         }
         try #require(!sleeping.isEmpty, "no build reached the slow source: \(first.standardOutput)\n\(first.standardError)")
         #expect(sleeping.allSatisfy { $0.contains(" wh=") }, "\(sleeping)")
@@ -80,11 +79,10 @@ struct DeadRunTests {
         // came later than the check on this machine.
         var sessionsLeft = -1
         var sleepersLeft: [String] = ["?"]
-        for _ in 0..<600 {
+        _ = try await eventually(.seconds(60)) {
             sessionsLeft = try await Self.sessions(of: ghost, warehouse)
             sleepersLeft = try await slow.sleepers()
-            if sessionsLeft == 0 && sleepersLeft.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(100))
+            return sessionsLeft == 0 && sleepersLeft.isEmpty
         }
         await slow.wakeEveryone()
 
@@ -134,13 +132,12 @@ struct DeadRunTests {
         // Busy in one statement for seconds: a warden whose process is gone while the server works on.
         let busy = Task { try await live.query("SELECT pg_sleep(900)") }
         let watcher = try await PostgresConnection.connect(ConnectionConfiguration(world.dsn, applicationName: "dead-lock-watch"))
-        for _ in 0..<2400 {
+        _ = try await eventually(.seconds(120)) {
             let seconds = try await watcher.scalar(
                 Double?.self,
                 "SELECT (SELECT extract(epoch FROM clock_timestamp() - query_start)::float8 FROM pg_stat_activity WHERE pid = $1 AND state = 'active')",
                 [live.backendPID])
-            if let seconds, seconds > 2.5 { break }
-            try await Task.sleep(for: .milliseconds(50))
+            return (seconds ?? 0) > 2.5
         }
         let gaveUp = try await Subprocess.run([binary, "apply", "--yes", "--lock-wait", "1s"] + world.base)
         #expect(gaveUp.status == 3, "\(gaveUp.standardOutput)\(gaveUp.standardError)")
@@ -153,10 +150,9 @@ struct DeadRunTests {
 
         // Waited for: once the statement ends and the session closes, the waiting apply goes ahead.
         let waiting = try BackgroundProcess([binary, "apply", "--yes", "--lock-wait", "10m", "--reason", "after the ghost"] + world.base)
-        for _ in 0..<2400 {
-            if waiting.standardError.contains("whose warden seems gone") { break }
-            if await waiting.wait(timeout: .milliseconds(1)) != nil { break }
-            try await Task.sleep(for: .milliseconds(50))
+        _ = await eventually(.seconds(120)) {
+            if waiting.standardError.contains("whose warden seems gone") { return true }
+            return await waiting.wait(timeout: .milliseconds(1)) != nil
         }
         #expect(waiting.standardError.contains("waiting up to 10 min"), "\(waiting.standardError)")
         live.cancel()
