@@ -8,6 +8,12 @@ struct TemplateReader {
     static let keys = ["apiVersion", "kind", "name", "description", "query", "columns", "indexes"]
     static let columnKeys = ["name", "type", "default", "notNull", "renamedFrom"]
     static let indexKeys = ["columns", "unique"]
+    /// PostgreSQL's 1,600 columns of a relation, less the public view's tenant column.
+    static let maximumColumns = 1599
+    /// Indexes per template (each is built on every daily view and yearly table of every tenant).
+    static let maximumIndexes = 32
+    /// PostgreSQL's `INDEX_MAX_KEYS`.
+    static let maximumIndexKeys = 32
 
     let document: YAMLDocument
     let layout: RepositoryLayout
@@ -81,11 +87,26 @@ struct TemplateReader {
                 diagnostics.error("\(root.subject) has no columns; declare at least one under columns",
                                   file: file, at: items.node)
             }
-            (columns, positions) = readColumns(items.value, of: root.subject, diagnostics: &diagnostics)
+            if items.value.count > Self.maximumColumns {
+                // Checked before the columns are read: a runaway file should not cost minutes.
+                diagnostics.error(
+                    "\(root.subject) declares \(items.value.count) columns; PostgreSQL allows 1600 per view and the public view adds "
+                        + "the tenant column, so declare at most \(Self.maximumColumns)",
+                    file: file, at: items.node)
+            } else {
+                (columns, positions) = readColumns(items.value, of: root.subject, diagnostics: &diagnostics)
+            }
         }
         var indexes: [IndexSpec] = []
         if let items = root.sequence("indexes", diagnostics: &diagnostics) {
-            indexes = readIndexes(items.value, of: root.subject, columns: columns.map(\.name), diagnostics: &diagnostics)
+            if items.value.count > Self.maximumIndexes {
+                diagnostics.error(
+                    "\(root.subject) declares \(items.value.count) indexes; each is built on every daily view and yearly table, "
+                        + "so declare at most \(Self.maximumIndexes)",
+                    file: file, at: items.node)
+            } else {
+                indexes = readIndexes(items.value, of: root.subject, columns: columns.map(\.name), diagnostics: &diagnostics)
+            }
         }
         return TemplateDeclaration(
             template: Template(name: templateName, description: description, query: query, columns: columns, indexes: indexes),
@@ -327,6 +348,12 @@ struct TemplateReader {
                 }
                 if names.isEmpty {
                     diagnostics.error("\(label) has no columns; list at least one, e.g. columns: [id]", file: file, at: value)
+                    complete = false
+                }
+                if names.count > Self.maximumIndexKeys {
+                    diagnostics.error(
+                        "\(label) has \(names.count) columns; PostgreSQL allows at most \(Self.maximumIndexKeys) in one index",
+                        file: file, at: value)
                     complete = false
                 }
                 for entry in names {

@@ -37,7 +37,9 @@ extension DriftReport {
     }
 
     /// A table for people: one line per item, grouped by template.
-    public func table() -> String {
+    public func table() -> String { TerminalText.neutralized(rawTable()) }
+
+    private func rawTable() -> String {
         let header = "drift as of \(asOf)" + (revision.map { " at \(String($0.prefix(12)))" } ?? "")
         guard !items.isEmpty else { return header + ": in sync\n" }
         var lines = [header + ": \(items.count) item\(items.count == 1 ? "" : "s")", ""]
@@ -62,7 +64,9 @@ extension DriftReport {
     }
 
     /// Markdown for a pull-request comment.
-    public func markdown() -> String {
+    public func markdown() -> String { TerminalText.neutralized(rawMarkdown()) }
+
+    private func rawMarkdown() -> String {
         var out = "### warden drift as of \(asOf)" + (revision.map { " (`\(String($0.prefix(12)))`)" } ?? "") + "\n\n"
         guard !items.isEmpty else { return out + "✅ In sync: the warehouse matches the desired state.\n" }
         out += "\(items.count) item\(items.count == 1 ? "" : "s") of drift.\n\n"

@@ -149,6 +149,10 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
     /// A step failed for good; the steps after it did not run.
     case stepFailed(runID: Int64, step: Int, kind: String, object: String, attempts: Int, message: String)
 
+    /// What to do after the warehouse went away mid-apply (a restart, a failover, a network cut).
+    public static let connectionLostAdvice = "nothing is lost: finished steps are kept and recognized by their stamps; "
+        + "run the same command again once the server answers, and it resumes where this one stopped (this run is then marked aborted)"
+
     public var description: String {
         switch self {
         case .anotherWriter(let target, let holder):
@@ -162,7 +166,8 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
                 + sessions.joined(separator: "; ") + "; wait for them to end (or stop them with pg_terminate_backend) and run again"
         case .stepFailed(let runID, let step, let kind, let object, let attempts, let message):
             let tries = attempts > 1 ? " after \(attempts) attempts" : ""
-            return "step \(step) (\(kind) of \(object)) failed\(tries): \(message) (run \(runID); the remaining steps did not run)"
+            let advice = message.hasPrefix("the connection was lost") ? "; " + Self.connectionLostAdvice : ""
+            return "step \(step) (\(kind) of \(object)) failed\(tries): \(message) (run \(runID); the remaining steps did not run)\(advice)"
         }
     }
 }

@@ -4,7 +4,9 @@ import WardenModel
 extension Plan {
     /// The plan for people: a header with counts, disk, lock time and risk, the notes, then each phase
     /// with every step's class, kind, targets, estimate and SQL.
-    public func text() -> String {
+    public func text() -> String { TerminalText.neutralized(rawText()) }
+
+    private func rawText() -> String {
         var lines: [String] = []
         let at = revision.map { " at \(String($0.prefix(12)))" } ?? ""
         lines.append("plan as of \(asOf)\(at) · strategy \(strategy.rawValue) · risk \(summary.risk.rawValue)")

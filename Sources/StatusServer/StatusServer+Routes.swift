@@ -13,10 +13,19 @@ extension StatusServer {
     /// The longest suspend reason kept.
     static let maximumReason = 1_000
 
+    /// The methods each path takes, for the 405 of a wrong one.
+    static let routeMethods: [String: [HTTPRequest.Method]] = [
+        "/healthz": [.get], "/readyz": [.get], "/metrics": [.get], "/": [.get],
+        "/api/v1/status": [.get], "/api/v1/drift": [.get], "/api/v1/plan": [.get], "/api/v1/windows": [.get],
+        "/api/v1/runs": [.get],
+        "/api/v1/reconcile": [.post], "/api/v1/webhook/git": [.post], "/api/v1/suspend": [.post], "/api/v1/resume": [.post],
+    ]
+
     /// Every route of DESIGN.md §7.
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: LogRequestsMiddleware(.debug))
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware(methods: Self.routeMethods))
         let api = self.api
         let registry = self.registry
 

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Executor
 import Controller
 import Foundation
 import PostgresClient
+import WardenModel
 
 /// Runs a command's work and turns every failure into what warden prints and its exit code: the
 /// desired state's diagnostics (paths shown from `displayPrefix`), or one sentence; exit 1. Exit codes
@@ -28,6 +30,7 @@ func reportingErrors<T>(
 /// Writes one line to standard error.
 func printError(_ message: String, prefixed: Bool = true) {
     var standardError = StandardError()
+    let message = TerminalText.neutralized(message)
     print(prefixed ? "warden: \(message)" : message, to: &standardError)
 }
 
@@ -39,6 +42,9 @@ struct StandardError: TextOutputStream {
 
 /// Prints an error the way every warden command does: one sentence, the SQL only with `--verbose`.
 func describe(_ error: any Error, verbose: Bool) -> String {
-    if let error = error as? PostgresError { return verbose ? error.debugDescription : error.description }
+    if let error = error as? PostgresError {
+        let text = verbose ? error.debugDescription : error.description
+        return error.code == .connectionLost ? text + "; " + ApplyError.connectionLostAdvice : text
+    }
     return String(describing: error)
 }

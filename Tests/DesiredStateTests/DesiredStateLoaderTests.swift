@@ -166,6 +166,24 @@ import WardenModel
         #expect(result.errors.map(\.message).contains { $0.contains("at most 2 characters") })
     }
 
+    @Test func moreColumnsThanPostgreSQLAllowsAreRefusedAtOnce() throws {
+        let fits = (1...1599).map { "  - { name: c\($0), type: integer }\n" }.joined()
+        #expect(load(columns: fits).errors.isEmpty)
+        let tooMany = (1...60_006).map { "  - { name: c\($0), type: integer }\n" }.joined()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let messages = load(columns: tooMany).errors.map(\.message)
+        print("60,006 columns refused in \(started.duration(to: clock.now))")
+        #expect(messages == ["template 't' declares 60006 columns; PostgreSQL allows 1600 per view and the public view adds the tenant column, so declare at most 1599"])
+    }
+
+    @Test func anIndexOfMoreThan32ColumnsIsRefused() throws {
+        let columns = (1...33).map { "  - { name: c\($0), type: integer }\n" }.joined()
+            + "indexes:\n  - { columns: [" + (1...33).map { "c\($0)" }.joined(separator: ", ") + "] }\n"
+        let messages = load(columns: columns).errors.map(\.message)
+        #expect(messages.contains { $0.contains("has 33 columns; PostgreSQL allows at most 32 in one index") }, "\(messages)")
+    }
+
     @Test func theQueryIsKeptExactlyWithoutTrailingWhitespace() throws {
         let query = "  SELECT id\r\n  FROM t\n\tWHERE d = '{TARGET_DATE}'  \n\n \t\n"
         let template = try #require(load(query: query).desired?.templates.first)
