@@ -37,7 +37,7 @@ extension PlanningRun {
     /// transaction is all or nothing.
     mutating func planRebuild(_ template: Template) -> RebuildOutcome {
         // A tenant whose view is missing is finished by the tenant rules (planJoiningTenant), not here.
-        let tenants = liveTenants.filter { !joins($0, template) }
+        let tenants = liveTenants.filter { !joinsAsNew($0, template) }
         guard !tenants.isEmpty else { return .notPlanned("no tenant has a view of \(template.name) to rebuild") }
         for tenant in tenants {
             let pending = historicalMembers(template, tenant: tenant).pendingRollover

@@ -27,7 +27,7 @@ extension PlanningRun {
                 remaining.removeAll { $0.kind == .tenantMissing && $0.tenant == tenant.schema }
                 continue
             }
-            let templates = desired.templates.filter { joins(tenant, $0) }
+            let templates = desired.templates.filter { joinsAsNew(tenant, $0) }
             guard !templates.isEmpty else { continue }
             planJoiningTenant(tenant, templates: templates, schemaMissing: schemaMissing)
             let names = Set(templates.map(\.name))
@@ -48,7 +48,7 @@ extension PlanningRun {
         }
 
         for template in desired.templates {
-            for tenant in settings.tenants where live.schemas[tenant.schema] != nil && !joins(tenant, template) {
+            for tenant in settings.tenants where live.schemas[tenant.schema] != nil && !joinsAsNew(tenant, template) {
                 remaining = planYearsAndTenantView(template, tenant: tenant, items: remaining)
             }
             if publicViewChanges(template) {
@@ -126,6 +126,21 @@ extension PlanningRun {
         guard live.foreignServers[tenant.connection] != nil else { return false }
         guard live.schemas[tenant.schema] != nil else { return true }
         return live.relations[QualifiedName(schema: tenant.schema, name: template.name)]?.kind != .view
+    }
+
+    /// Whether a joining tenant is built as a new one (``planJoiningTenant(_:templates:schemaMissing:)``,
+    /// tenant views created in prepare): not when a yearly table it keeps lacks a column of the template
+    /// or has it with another type (a column dropped by hand with `CASCADE`, which also took the tenant
+    /// and public views). A tenant view created in prepare would read a column that is not there yet;
+    /// the column-change rules add it in the swap, then build the view over it.
+    func joinsAsNew(_ tenant: Tenant, _ template: Template) -> Bool {
+        guard joins(tenant, template) else { return false }
+        let desired = Dictionary(template.columns.map { ($0.name, $0.type.name) }, uniquingKeysWith: { first, _ in first })
+        return !expectedYears.contains { year in
+            guard let table = relation(tenant.schema, .yearlyTable(template: template.name, year: year)) else { return false }
+            let live = Dictionary(table.columns.map { ($0.name, $0.type.name) }, uniquingKeysWith: { first, _ in first })
+            return desired.contains { live[$0.key] != $0.value }
+        }
     }
 
     /// The role that owns what warden builds, when `owner` is set and the role exists.
@@ -367,7 +382,8 @@ extension PlanningRun {
            relation.columns.map(\.type.name) == template.columns.map(\.type.name) {
             return true
         }
-        return swap.contains { $0.kind == .replaceTenantView && $0.targets.last == view.description }
+        return swap.contains { ($0.kind == .replaceTenantView && $0.targets.last == view.description)
+            || ($0.kind == .renameSwap && $0.targets.contains(view.description)) }
             || prepare.contains { $0.kind == .createTenantView && $0.targets.contains(view.description) }
     }
 }
