@@ -58,7 +58,7 @@ let package = Package(
 
         // Stages that read or change the warehouse.
         .target(name: "Catalog", dependencies: ["WardenModel", "PostgresClient", logging]),
-        .target(name: "Executor", dependencies: ["WardenModel", "Planner", "Scheduler", "PostgresClient", "PostgresSyntax", logging]),
+        .target(name: "Executor", dependencies: ["WardenModel", "Catalog", "Planner", "Scheduler", "PostgresClient", "PostgresSyntax", logging]),
 
         // The long-running shell.
         .target(name: "Controller", dependencies: [

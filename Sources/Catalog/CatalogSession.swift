@@ -73,6 +73,7 @@ struct CatalogSession {
             last = now
         }
         facts = try await Self.readServer(primary)
+        let limits = try await CatalogReader.connectionLimits(primary)
         roleNames = try await Self.readRoles(primary)
         let (schemas, namespaces) = try await readSchemas()
         schemaNames = namespaces
@@ -134,6 +135,7 @@ struct CatalogSession {
         var warehouse = LiveWarehouse(
             schemas: schemas, registry: parts.registry.value, foreignServers: parts.foreignServers.value,
             roles: Set(roleNames.values))
+        warehouse.connectionLimits = limits
         var byName: [QualifiedName: LiveRelation] = [:]
         byName.reserveCapacity(relations.count)
         for relation in relations {

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Logging
 import Planner
@@ -234,6 +235,7 @@ public enum PlanExecutor {
         let orphans = try await journal.abortOrphanedRuns()
         if orphans > 0 { logger.notice("marked \(orphans) run(s) left running by a warden that went away as aborted") }
         let runID = try await journal.startRun(plan: plan, options: options)
+        let options = try await cappedParallelism(options, plan: plan, on: journal.connection, logger: logger, progress: progress)
         // Every session of the run names it, here and (through dblink) in the tenants' databases.
         let runName = options.session.with(run: runID)
         // The lock session keeps the name of the last run it worked for (a controller's, between passes).
@@ -287,6 +289,25 @@ public enum PlanExecutor {
             try? await journal.finishRun(runID, status: "failed", error: message, report: nil)
             throw error
         }
+    }
+
+    /// `options` with no more prepare workers than the server has connections for now
+    /// (``ConnectionLimits/workers(requested:)``, read just before the workers connect), said when it
+    /// cuts the number asked for. A plan of one step at a time opens no worker and reads nothing.
+    static func cappedParallelism(
+        _ options: ApplyOptions, plan: Plan, on connection: PostgresConnection, logger: Logger,
+        progress: (@Sendable (String) -> Void)?
+    ) async throws -> ApplyOptions {
+        guard options.parallelism > 1, plan.steps.count(where: { $0.phase == .prepare || $0.kind == .buildDailyView }) > 1 else {
+            return options
+        }
+        let limits = try await CatalogReader.connectionLimits(connection)
+        var capped = options
+        capped.parallelism = limits.workers(requested: options.parallelism)
+        if let note = limits.capNote(requested: options.parallelism) {
+            if let progress { progress(note) } else { logger.notice("\(note)") }
+        }
+        return capped
     }
 
     /// The scheduler's verdict in a few words, for logs and the run record.

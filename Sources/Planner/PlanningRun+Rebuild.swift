@@ -128,11 +128,11 @@ extension PlanningRun {
         views.forEach { add($0) }
         coveredObjects.formUnion(views.flatMap(\.targets))
 
-        let outage = Plan.outageSeconds([drop] + builds + views, parallelism: policy.parallelism)
+        let outage = Plan.outageSeconds([drop] + builds + views, parallelism: parallelism)
         notes.append("\(template.name): strategy rebuild (seed 000 as written): one transaction drops \(publicView) and "
             + "\(tenants.count) tenant view(s), alters \(yearly.altered.count) yearly table(s) in place and drops "
             + "\(dayDrops.count) daily view(s), locking about \(lockedRelations) relations; \(builds.count) daily view(s) "
-            + "are rebuilt over \(max(1, policy.parallelism)) connection(s), then the views are created again with their "
+            + "are rebuilt over \(parallelism) connection(s), then the views are created again with their "
             + "grants, owner and comments. Readers of \(publicView) fail meanwhile: "
             + (outage.map { "about \(Plan.seconds($0)) by the estimates" } ?? "for an unknown time (no live sizes)")
             + ". No extra disk.")

@@ -101,10 +101,19 @@ struct PlanningRun {
         notes.append(text)
     }
 
+    /// The connections prepare builds over: `policy.parallelism`, capped by what the server allows
+    /// (``ConnectionLimits/workers(requested:)``) when the catalog read its limits.
+    var parallelism: Int { live.connectionLimits?.workers(requested: policy.parallelism) ?? max(1, policy.parallelism) }
+
     /// The steps numbered in running order, and the notes.
     func finish(revision: String?) -> Plan {
         var steps = prepare + swap + cleanup
         for index in steps.indices { steps[index].id = index + 1 }
+        var notes = notes
+        if steps.count(where: { $0.phase == .prepare || $0.kind == .buildDailyView }) > 1,
+           let note = live.connectionLimits?.capNote(requested: policy.parallelism) {
+            notes.append(note)
+        }
         var seen = Set<String>()
         let uniqueNotes = notes.filter { seen.insert($0).inserted }
         return Plan(steps: steps, revision: revision, asOf: asOf, strategy: policy.strategy, notes: uniqueNotes)

@@ -13,6 +13,8 @@ public struct LiveWarehouse: Sendable, Hashable, Codable {
     public var foreignServers: [String: ForeignServer]
     /// Roles that exist in the cluster.
     public var roles: Set<String>
+    /// What the server lets warden open (`nil` when not read: a warehouse built in a test).
+    public var connectionLimits: ConnectionLimits?
 
     public init(
         relations: [QualifiedName: LiveRelation] = [:], schemas: [String: LiveSchema] = [:],
@@ -28,6 +30,21 @@ public struct LiveWarehouse: Sendable, Hashable, Codable {
     /// The relation of that name.
     public subscript(schema: String, name: String) -> LiveRelation? {
         relations[QualifiedName(schema: schema, name: name)]
+    }
+
+    /// Two reads of an unchanged warehouse are equal: ``connectionLimits`` (sessions open now) is a fact
+    /// about the server at that instant, not about the warehouse, and is left out.
+    public static func == (left: LiveWarehouse, right: LiveWarehouse) -> Bool {
+        left.relations == right.relations && left.schemas == right.schemas && left.registry == right.registry
+            && left.foreignServers == right.foreignServers && left.roles == right.roles
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(relations)
+        hasher.combine(schemas)
+        hasher.combine(registry)
+        hasher.combine(foreignServers)
+        hasher.combine(roles)
     }
 }
 
