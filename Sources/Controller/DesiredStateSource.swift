@@ -29,7 +29,7 @@ public enum DesiredStateSource: Sendable, CustomStringConvertible {
         case .repository(let location, let ref, let path):
             let repository = try open(location, cacheDirectory: cacheDirectory)
             let snapshot = try repository.snapshot(ref: ref, path: path)
-            let files = snapshot.files.map { SourceFile(path: $0.path, contents: $0.contents) }
+            let files = Self.sourceFiles(snapshot)
             return DesiredStateSnapshot(files: files, root: snapshot.path, commit: snapshot.commit)
         }
     }
@@ -47,7 +47,7 @@ public enum DesiredStateSource: Sendable, CustomStringConvertible {
         let previous = history[history.first?.id == commit.id ? 1 : 0]
         guard let snapshot = try? repository.snapshot(ref: previous.id, path: path) else { return nil }
         return DesiredStateSnapshot(
-            files: snapshot.files.map { SourceFile(path: $0.path, contents: $0.contents) }, root: snapshot.path,
+            files: Self.sourceFiles(snapshot), root: snapshot.path,
             commit: snapshot.commit)
     }
 
@@ -87,4 +87,12 @@ public struct DesiredStateSnapshot: Sendable {
     public var commit: CommitInfo?
 
     public var revision: String? { commit?.id }
+}
+
+extension DesiredStateSource {
+    /// A snapshot's files, and the links and submodules it did not follow (for the loader to report).
+    static func sourceFiles(_ snapshot: GitSnapshot) -> [SourceFile] {
+        snapshot.files.map { SourceFile(path: $0.path, contents: $0.contents) }
+            + snapshot.skipped.map { SourceFile(path: $0.key, notAFile: $0.value) }
+    }
 }

@@ -4,7 +4,8 @@ extension DesiredStateLoader {
     /// Reads every regular file under a plain folder (the `--dir` case) into ``SourceFile``s whose paths
     /// are relative to that folder, sorted by path. The only I/O of the module.
     ///
-    /// Like a `GitSnapshot`, it leaves out symbolic links; it also skips hidden entries (`.git`, editor
+    /// Like a `GitSnapshot`, it never follows symbolic links (each becomes an entry the loader reports);
+    /// it also skips hidden entries (`.git`, editor
     /// swap files), which no schema repository needs. Load the result with the root relative to the
     /// folder: `desired-state` for a repository's top folder, `""` for the desired-state folder itself.
     public static func files(inFolder path: String) throws -> [SourceFile] {
@@ -43,6 +44,9 @@ extension DesiredStateLoader {
                         code: .unreadable, path: url.path,
                         message: "file '\(url.path)' cannot be read (\(error.localizedDescription)); check its permissions")
                 }
+            case .typeSymbolicLink?:
+                let target = (try? manager.destinationOfSymbolicLink(atPath: url.path)) ?? "?"
+                files.append(SourceFile(path: path, notAFile: "a symbolic link to '\(target)'"))
             default:
                 continue
             }

@@ -9,17 +9,25 @@ struct RepositoryLayout {
     let templates: [SourceFile]
     /// Every file under the root, by repository-relative path.
     let filesByPath: [String: SourceFile]
+    /// Entries under the root that are not files (symbolic links, submodules): path → what they are.
+    let notFiles: [String: String]
 
     init(files: [SourceFile], root: String) {
         let prefix = RepositoryLayout.prefix(forRoot: root)
         self.prefix = prefix
         var byPath: [String: SourceFile] = [:]
+        var skipped: [String: String] = [:]
         for file in files {
             let path = RepositoryLayout.normalized(file.path)
             guard path.hasPrefix(prefix) else { continue }
-            byPath[path] = SourceFile(path: path, contents: file.contents)
+            if let description = file.notAFile {
+                skipped[path] = description
+            } else {
+                byPath[path] = SourceFile(path: path, contents: file.contents)
+            }
         }
         filesByPath = byPath
+        notFiles = skipped
         warehouse = byPath[prefix + "warehouse.yaml"]
         templates = byPath.values
             .filter { RepositoryLayout.isTemplateFile(String($0.path.dropFirst(prefix.count))) }
@@ -32,9 +40,16 @@ struct RepositoryLayout {
     /// The folder of the template files, with a trailing `/`.
     var templatesFolder: String { prefix + "templates/" }
 
-    /// Reports a missing `warehouse.yaml` and files that look meant for warden but that it does not read.
+    /// Reports a missing `warehouse.yaml`, entries that are not files (a link is never followed, so
+    /// what it points to would silently be absent), and files that look meant for warden but that it
+    /// does not read.
     func reportLayout(into diagnostics: inout DiagnosticList) {
-        if warehouse == nil {
+        for (path, description) in notFiles.sorted(by: { $0.key < $1.key }) {
+            diagnostics.error(
+                "\(path) is \(description), which warden never follows: nothing behind it is read; "
+                    + "commit the file or folder itself in its place", file: path, at: .start)
+        }
+        if warehouse == nil, notFiles[warehousePath] == nil {
             if filesByPath.isEmpty {
                 let shown = prefix.isEmpty ? "the repository" : "'\(prefix)'"
                 diagnostics.error(

@@ -7,11 +7,22 @@ public struct SourceFile: Sendable, Hashable {
     public var path: String
     /// The bytes exactly as committed or stored.
     public var contents: [UInt8]
+    /// What the entry is when it is not a file warden reads (`a symbolic link to '…'`, `a submodule`):
+    /// never followed, and reported by the loader instead of being taken for absent.
+    public var notAFile: String?
 
     /// A file with these bytes.
     public init(path: String, contents: [UInt8]) {
         self.path = path
         self.contents = contents
+        self.notAFile = nil
+    }
+
+    /// An entry that is not a file (a symbolic link, a submodule), described for the loader's error.
+    public init(path: String, notAFile description: String) {
+        self.path = path
+        self.contents = []
+        self.notAFile = description
     }
 
     /// A file holding `text` in UTF-8.

@@ -132,6 +132,8 @@ struct TemplateReader {
         }
         let path = layout.templatesFolder + name
         guard let source = layout.filesByPath[path] else {
+            // A link there is reported once, by the layout.
+            if layout.notFiles[path] != nil { return nil }
             let present = layout.filesByPath.keys
                 .filter { $0.hasPrefix(layout.templatesFolder) && $0.hasSuffix(".sql") }
                 .map { String($0.dropFirst(layout.templatesFolder.count)) }

@@ -70,9 +70,11 @@ extension GitRepository {
     }
 
     /// Appends every regular file under `tree` to `files`, with paths starting with `prefix`.
-    /// Symbolic links and submodules (gitlinks) are skipped: they are not files in the commit.
+    /// Symbolic links and submodules (gitlinks) are not files in the commit: they are never followed,
+    /// and go to `skipped` with what they are.
     static func collectFiles(
-        _ repository: OpaquePointer, tree: OpaquePointer, prefix: String, into files: inout [GitFile]
+        _ repository: OpaquePointer, tree: OpaquePointer, prefix: String, into files: inout [GitFile],
+        skipped: inout [String: String]
     ) throws(GitError) {
         for index in 0..<git_tree_entrycount(tree) {
             guard let entry = git_tree_entry_byindex(tree, index) else { continue }
@@ -84,9 +86,14 @@ extension GitRepository {
                 var subtree: OpaquePointer?
                 try check(git_tree_lookup(&subtree, repository, &oid), "git_tree_lookup")
                 defer { git_tree_free(subtree) }
-                try collectFiles(repository, tree: subtree!, prefix: path, into: &files)
+                try collectFiles(repository, tree: subtree!, prefix: path, into: &files, skipped: &skipped)
             case GIT_OBJECT_BLOB where git_tree_entry_filemode(entry) != GIT_FILEMODE_LINK:
                 files.append(GitFile(path: path, contents: try blobContents(repository, oid)))
+            case GIT_OBJECT_BLOB:
+                let target = String(decoding: try blobContents(repository, oid), as: UTF8.self)
+                skipped[path] = "a symbolic link to '\(target)'"
+            case GIT_OBJECT_COMMIT:
+                skipped[path] = "a submodule"
             default:
                 continue
             }

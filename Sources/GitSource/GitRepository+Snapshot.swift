@@ -6,7 +6,8 @@ extension GitRepository {
     /// Reads trees and blobs from the object database only: edits, staged changes and untracked files
     /// in a work tree are never seen. `path` is relative to the repository root; `""` or `"."` is the
     /// whole tree, and a path naming a single file gives a snapshot of that one file. Files come back
-    /// sorted by path, with their exact committed bytes; symbolic links and submodules are left out.
+    /// sorted by path, with their exact committed bytes; symbolic links and submodules are never followed and are listed in
+    /// ``GitSnapshot/skipped``.
     ///
     /// - Throws: ``GitError`` with ``GitError/Code/pathNotFound`` naming the path and the commit when
     ///   nothing is at `path` at that commit, or the errors of ``resolve(_:)``.
@@ -17,9 +18,10 @@ extension GitRepository {
             return try Self.withCommit(repository, oid) { commit throws(GitError) in
                 let info = Self.commitInfo(commit)
                 var files: [GitFile] = []
+                var skipped: [String: String] = [:]
                 try Self.withTree(ofCommit: commit) { root throws(GitError) in
                     if folder.isEmpty {
-                        try Self.collectFiles(repository, tree: root, prefix: "", into: &files)
+                        try Self.collectFiles(repository, tree: root, prefix: "", into: &files, skipped: &skipped)
                         return
                     }
                     var entry: OpaquePointer?
@@ -35,7 +37,7 @@ extension GitRepository {
                         var tree: OpaquePointer?
                         try check(git_tree_lookup(&tree, repository, &entryOID), "git_tree_lookup")
                         defer { git_tree_free(tree) }
-                        try Self.collectFiles(repository, tree: tree!, prefix: folder, into: &files)
+                        try Self.collectFiles(repository, tree: tree!, prefix: folder, into: &files, skipped: &skipped)
                     case GIT_OBJECT_BLOB where git_tree_entry_filemode(entry) != GIT_FILEMODE_LINK:
                         files.append(GitFile(path: folder, contents: try Self.blobContents(repository, entryOID)))
                     default:
@@ -46,7 +48,7 @@ extension GitRepository {
                     }
                 }
                 files.sort { $0.path < $1.path }
-                return GitSnapshot(commit: info, path: folder, files: files)
+                return GitSnapshot(commit: info, path: folder, files: files, skipped: skipped)
             }
         }
     }

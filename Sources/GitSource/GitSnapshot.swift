@@ -6,14 +6,18 @@ public struct GitSnapshot: Sendable, Hashable {
     public var path: String
     /// Every regular file under ``path``, recursively, sorted by ``GitFile/path``.
     ///
-    /// Symbolic links and submodules are not files and are left out.
+    /// Symbolic links and submodules are not files and are left out (see ``skipped``).
     public var files: [GitFile]
+    /// What was under ``path`` but is not a file, so that a reader can say so instead of taking it for
+    /// absent: repository-relative path → what it is (`a symbolic link to '…'`, `a submodule`).
+    public var skipped: [String: String]
 
     /// Creates a snapshot.
-    public init(commit: CommitInfo, path: String, files: [GitFile]) {
+    public init(commit: CommitInfo, path: String, files: [GitFile], skipped: [String: String] = [:]) {
         self.commit = commit
         self.path = path
         self.files = files
+        self.skipped = skipped
     }
 
     /// The file with this repository-relative path, if the snapshot has one.

@@ -2,7 +2,8 @@ import DesiredState
 import Foundation
 import Testing
 
-/// Reading a plain folder (`--dir`): every regular file, relative paths, no hidden entries, no links.
+/// Reading a plain folder (`--dir`): every regular file, relative paths, no hidden entries, and links
+/// never followed but listed, so the loader can say what it skipped.
 @Suite struct FolderSourceTests {
     @Test func aFolderIsReadAsRelativeSortedFiles() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("warden-folder-\(UUID().uuidString)")
@@ -21,6 +22,9 @@ import Testing
         let files = try DesiredStateLoader.files(inFolder: folder.path)
         #expect(files == [
             SourceFile(path: "desired-state/templates/a.sql", contents: [0xff, 0x00]),
+            SourceFile(
+                path: "desired-state/templates/link.yaml",
+                notAFile: "a symbolic link to '\(folder.appendingPathComponent("desired-state/warehouse.yaml").path)'"),
             SourceFile(path: "desired-state/warehouse.yaml", text: "w"),
         ])
     }

@@ -62,6 +62,8 @@ struct GitRepositorySnapshotTests {
         #expect(snapshot.file(at: "data/blob.bin")?.contents == [0xff, 0xfe, 0x00, 0x01])
         #expect(snapshot.file(at: "data/blob.bin")?.text == nil)
         #expect(snapshot.file(at: "data/empty.txt")?.text == "")
+        // The link is never followed, and never silently absent: it is listed with its target.
+        #expect(snapshot.skipped == ["link.txt": "a symbolic link to 'a.txt'"])
 
         let single = try repository.snapshot(ref: "main", path: "./data/blob.bin")
         #expect(single.files.map(\.path) == ["data/blob.bin"])

@@ -1,0 +1,3 @@
+SELECT id, store, weight
+FROM foodlogs
+WHERE day = '{TARGET_DATE}'
