@@ -11,7 +11,8 @@ extension Plan {
         let at = revision.map { " at \(String($0.prefix(12)))" } ?? ""
         lines.append("plan as of \(asOf)\(at) · strategy \(strategy.rawValue) · risk \(summary.risk.rawValue)")
         if steps.isEmpty {
-            lines.append("nothing to do")
+            lines.append(unplanned.isEmpty ? "nothing to do"
+                : "nothing to do now, but \(unplanned.count) drift item\(unplanned.count == 1 ? "" : "s") cannot be planned yet (see the notes)")
         } else {
             let phases = PlanStep.Phase.allCases.compactMap { phase in summary.stepsByPhase[phase.rawValue].map { "\(phase.rawValue) \($0)" } }
             let classes = PlanStep.StepClass.allCases.compactMap { kind in summary.stepsByClass[kind.rawValue].map { "\(kind.rawValue) \($0)" } }

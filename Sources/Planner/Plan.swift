@@ -20,6 +20,10 @@ public struct Plan: Sendable, Hashable, Codable {
     /// renamed or retyped, a tenant removed (`template.column.renamed foodlogstats.weight_kg`). A rename
     /// loses no row, but breaks every query that names the old column.
     public var destructiveChanges: [String] = []
+    /// Drift this plan cannot reconcile yet (`tenant.missing west`), each with its reason in ``notes``:
+    /// what is left once the plan has run. `warden plan` exits 2 while it is not empty, so a CI gate on
+    /// the plan does not pass over drift nothing will fix.
+    public var unplanned: [String] = []
     /// Set when the as-of date is not after what the warehouse has built (``AsOfRegression``): applying
     /// would take built days or yearly tables out of the views, so it is refused unless told otherwise.
     public var asOfRegression: AsOfRegression? {
@@ -39,11 +43,14 @@ public struct Plan: Sendable, Hashable, Codable {
     /// Nothing to run.
     public var isEmpty: Bool { steps.isEmpty }
 
+    /// Nothing to run and nothing left over: the warehouse matches the desired state.
+    public var isInSync: Bool { steps.isEmpty && unplanned.isEmpty }
+
     /// The steps of one phase, in order.
     public func steps(in phase: PlanStep.Phase) -> [PlanStep] { steps.filter { $0.phase == phase } }
 
     enum CodingKeys: String, CodingKey {
-        case version, revision, asOf, strategy, notes, summary, when, destructiveChanges, asOfRegression, steps
+        case version, revision, asOf, strategy, notes, summary, when, destructiveChanges, unplanned, asOfRegression, steps
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,6 +63,7 @@ public struct Plan: Sendable, Hashable, Codable {
         summary = try container.decode(PlanSummary.self, forKey: .summary)
         when = try container.decodeIfPresent(PlanSchedule.self, forKey: .when)
         destructiveChanges = try container.decodeIfPresent([String].self, forKey: .destructiveChanges) ?? []
+        unplanned = try container.decodeIfPresent([String].self, forKey: .unplanned) ?? []
         asOfRegression = try container.decodeIfPresent(AsOfRegression.self, forKey: .asOfRegression)
         steps = try container.decode([PlanStep].self, forKey: .steps)
     }
@@ -85,6 +93,7 @@ public struct Plan: Sendable, Hashable, Codable {
         try container.encode(summary, forKey: .summary)
         try container.encode(when, forKey: .when)
         try container.encode(destructiveChanges, forKey: .destructiveChanges)
+        try container.encode(unplanned, forKey: .unplanned)
         try container.encode(asOfRegression, forKey: .asOfRegression)
         try container.encode(steps, forKey: .steps)
     }

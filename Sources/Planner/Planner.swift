@@ -20,6 +20,7 @@ public enum Planner {
         run.plan(drift.items)
         var plan = run.finish(revision: drift.revision ?? desired.revision)
         plan.destructiveChanges = destructiveChanges(drift.items, unplanned: run.unplanned)
+        plan.unplanned = run.unplanned.sorted()
         plan.asOfRegression = AsOfRegression.detect(desired: desired, live: live, asOf: asOf)
         return plan
     }

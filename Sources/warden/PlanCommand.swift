@@ -71,7 +71,12 @@ extension Warden {
             } else {
                 print(rendered, terminator: "")
             }
-            if !plan.isEmpty { throw ExitCode(2) }
+            if !plan.unplanned.isEmpty {
+                let count = plan.unplanned.count
+                printError("\(count) drift item\(count == 1 ? "" : "s") cannot be planned yet (\(plan.unplanned.joined(separator: ", "))); "
+                    + "the plan's notes say why and what to do")
+            }
+            if !plan.isInSync { throw ExitCode(2) }
         }
     }
 }

@@ -27,6 +27,25 @@ struct PlanCommandTests {
         let empty = try await Subprocess.run([binary, "plan", "--dir", folder.path] + base)
         #expect(empty.status == 0, "\(empty.standardOutput)\(empty.standardError)")
 
+        // A tenant in git whose foreign server does not exist: nothing can be planned for it, and the
+        // plan says so and exits 2 (a CI gate on it must not pass over drift nothing will fix).
+        let settings = try String(contentsOfFile: warehouseYAML, encoding: .utf8)
+        try settings.replacing("grants:", with: "  - schema: west\n    connection: west-prod\ngrants:")
+            .write(toFile: warehouseYAML, atomically: true, encoding: .utf8)
+        let unplannable = try await Subprocess.run([binary, "plan", "--dir", folder.path] + base)
+        #expect(unplannable.status == 2, "\(unplannable.standardOutput)\(unplannable.standardError)")
+        #expect(unplannable.standardOutput.contains("nothing to do now, but 2 drift items cannot be planned yet"),
+                "\(unplannable.standardOutput)")
+        #expect(unplannable.standardOutput.contains("west-prod does not exist"), "\(unplannable.standardOutput)")
+        #expect(unplannable.standardError.contains("warden: 2 drift items cannot be planned yet (connection.missing west-prod, tenant.missing west)"),
+                "\(unplannable.standardError)")
+        let unplannableJSON = try await Subprocess.run([binary, "plan", "--dir", folder.path, "--format", "json"] + base)
+        #expect(unplannableJSON.status == 2)
+        let unplannableDecoded = try #require(
+            try JSONSerialization.jsonObject(with: Data(unplannableJSON.standardOutput.utf8)) as? [String: Any])
+        #expect(unplannableDecoded["unplanned"] as? [String] == ["connection.missing west-prod", "tenant.missing west"])
+        try settings.write(toFile: warehouseYAML, atomically: true, encoding: .utf8)
+
         // Seed 000's change: waste_category, default 'UNKNOWN' for history.
         let yamlPath = folder.path + "/templates/foodlogstats.yaml"
         try String(contentsOfFile: yamlPath, encoding: .utf8).replacing(
