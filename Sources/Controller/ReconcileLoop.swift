@@ -283,9 +283,7 @@ public actor ReconcileLoop {
         state.lastReconcile = ControllerStatus.LastReconcile(
             at: Date(), result: outcome, seconds: seconds, driftItems: observed.drift?.items.count ?? 0,
             steps: observed.plan?.steps.count ?? 0)
-        let ready = desired != nil && connection != nil
-        setCondition(.ready, ready, reason: ready ? "Ready" : "NotReady",
-                     message: ready ? "database reachable and desired state loaded" : "waiting for the database or a valid desired state")
+        updateReady()
         metrics?.reconciled(result: outcome, seconds: seconds)
     }
 
@@ -323,10 +321,18 @@ public actor ReconcileLoop {
         }
     }
 
+    /// `Ready` from the phase and what the loop holds (``Readiness``): at the end of every pass, and when
+    /// a new revision stalls the loop between passes.
+    private func updateReady() {
+        let ready = Readiness.evaluate(phase: state.phase, desiredLoaded: desired != nil, connected: connection != nil)
+        setCondition(.ready, ready.ready, reason: ready.reason, message: ready.message)
+    }
+
     private func stall(_ diagnostics: [String], revision: String?) {
         invalidRevision = .some(revision)
         state.diagnostics = diagnostics
         state.phase = .stalled
+        updateReady()
         let short = revision.map { String($0.prefix(12)) } ?? "the folder"
         let kept = state.lastGoodRevision.map { "; keeping \(String($0.prefix(12)))" } ?? ""
         setCondition(.desiredStateValid, false, reason: "Invalid",

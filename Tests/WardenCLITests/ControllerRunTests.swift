@@ -191,6 +191,8 @@ struct ControllerRunTests {
         let stalledStatus = await Self.status(port)
         #expect(stalled, "\(String(describing: stalledStatus))")
         #expect(Self.condition(stalledStatus, "DesiredStateValid") == "False")
+        // Ready is the summary: a stalled controller needs a person.
+        #expect(Self.condition(stalledStatus, "Ready") == "False")
         #expect((stalledStatus?["diagnostics"] as? [String])?.first?.contains("foodlogstats.yaml:15") == true, "\(String(describing: stalledStatus))")
         #expect(stalledStatus?["lastGoodRevision"] as? String == commit)
         #expect(controller.standardError.contains("is invalid; keeping"), "\(controller.standardError)")
