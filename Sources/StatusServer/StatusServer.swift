@@ -1,5 +1,7 @@
 import Controller
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 import Prometheus
 import ServiceLifecycle
@@ -18,6 +20,8 @@ public struct StatusServer: Service {
     /// The port to bind; 0 lets the system pick one, which ``boundPort()`` then tells.
     public let port: Int
     let logger: Logger
+    /// How many sockets it keeps and for how long.
+    public let limits: SocketLimits
     private let listening = ListeningPort()
 
     /// - Parameters:
@@ -28,10 +32,12 @@ public struct StatusServer: Service {
     ///   - host: The address to bind.
     ///   - port: The port to bind; 0 for any free port.
     ///   - logger: For the server's own log lines; requests are logged at debug level, never their tokens.
+    ///   - limits: How many waiting connections it keeps and for how long (idle and slow clients are closed).
     public init(
         api: any ControllerAPI, registry: PrometheusCollectorRegistry, token: String?, host: String = "127.0.0.1",
-        port: Int = 9188, logger: Logger
+        port: Int = 9188, logger: Logger, limits: SocketLimits = SocketLimits()
     ) {
+        self.limits = limits
         self.api = api
         self.registry = registry
         self.token = token.flatMap { $0.isEmpty ? nil : $0 }
@@ -61,8 +67,13 @@ public struct StatusServer: Service {
     /// tests that drive it through `HummingbirdTesting`.
     public func makeApplication() -> some ApplicationProtocol {
         let listening = self.listening
+        let waiting = WaitingConnections(maximum: limits.maximumWaiting)
+        let requestTimeout = limits.requestTimeout
         return Application(
             router: makeRouter(),
+            server: .http1(configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [ConnectionWatch(waiting: waiting, requestTimeout: requestTimeout)],
+                idleTimeout: TimeAmount(limits.idleTimeout))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in listening.opened(port: channel.localAddress?.port) },
             logger: logger)

@@ -48,6 +48,7 @@ extension Warden {
             }
             let logger = Logger(label: "warden.controller")
             for warning in configuration.warnings { logger.warning("\(warning)") }
+            if let raised = ProcessLimits.raiseOpenFileLimit() { logger.debug("open files: soft limit raised to \(raised)") }
 
             let registry = PrometheusCollectorRegistry()
             let metrics = WardenMetrics(factory: StatusServer.metricsFactory(registry: registry))
@@ -126,5 +127,20 @@ struct JSONLogHandler: LogHandler {
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { object[key] = value.description }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         FileHandle.standardError.write(data + Data("\n".utf8))
+    }
+}
+
+/// The process limits `warden run` adjusts at start.
+enum ProcessLimits {
+    /// Raises the soft limit of open files to the hard one (as Go programs do at start): systemd's
+    /// default soft limit of 1024 is low for a server that also reads git and holds database sessions.
+    /// Returns the new limit, or `nil` when it was not changed.
+    static func raiseOpenFileLimit() -> UInt64? {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return nil }
+        let wanted = min(limit.rlim_max, 1 << 20)
+        guard wanted > limit.rlim_cur else { return nil }
+        limit.rlim_cur = wanted
+        return setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 ? UInt64(wanted) : nil
     }
 }
