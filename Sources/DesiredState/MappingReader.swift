@@ -34,6 +34,14 @@ struct MappingReader {
         }
     }
 
+    /// Whether a list read from this mapping has at most `maximum` entries; when not, one error:
+    /// "template 'x' declares N <what>, so declare at most M".
+    func within(_ maximum: Int, _ items: Located<[Node]>, _ what: String, diagnostics: inout DiagnosticList) -> Bool {
+        guard items.value.count > maximum else { return true }
+        diagnostics.error("\(subject) declares \(items.value.count) \(what), so declare at most \(maximum)", file: file, at: items.node)
+        return false
+    }
+
     /// Reports every key that is not in `allowed`, suggesting the closest allowed key.
     func rejectUnknownKeys(allowed: [String], diagnostics: inout DiagnosticList) {
         for entry in entries where !allowed.contains(entry.key) {

@@ -87,24 +87,16 @@ struct TemplateReader {
                 diagnostics.error("\(root.subject) has no columns; declare at least one under columns",
                                   file: file, at: items.node)
             }
-            if items.value.count > Self.maximumColumns {
-                // Checked before the columns are read: a runaway file should not cost minutes.
-                diagnostics.error(
-                    "\(root.subject) declares \(items.value.count) columns; PostgreSQL allows 1600 per view and the public view adds "
-                        + "the tenant column, so declare at most \(Self.maximumColumns)",
-                    file: file, at: items.node)
-            } else {
+            // Checked before the columns are read: a runaway file should not cost minutes.
+            if root.within(Self.maximumColumns, items, "columns; PostgreSQL allows 1600 per view and the public view adds the tenant column",
+                      diagnostics: &diagnostics) {
                 (columns, positions) = readColumns(items.value, of: root.subject, diagnostics: &diagnostics)
             }
         }
         var indexes: [IndexSpec] = []
         if let items = root.sequence("indexes", diagnostics: &diagnostics) {
-            if items.value.count > Self.maximumIndexes {
-                diagnostics.error(
-                    "\(root.subject) declares \(items.value.count) indexes; each is built on every daily view and yearly table, "
-                        + "so declare at most \(Self.maximumIndexes)",
-                    file: file, at: items.node)
-            } else {
+            if root.within(Self.maximumIndexes, items, "indexes; each is built on every daily view and yearly table",
+                      diagnostics: &diagnostics) {
                 indexes = readIndexes(items.value, of: root.subject, columns: columns.map(\.name), diagnostics: &diagnostics)
             }
         }

@@ -298,7 +298,7 @@ public enum PlanExecutor {
         _ options: ApplyOptions, plan: Plan, on connection: PostgresConnection, logger: Logger,
         progress: (@Sendable (String) -> Void)?
     ) async throws -> ApplyOptions {
-        guard options.parallelism > 1, plan.steps.count(where: { $0.phase == .prepare || $0.kind == .buildDailyView }) > 1 else {
+        guard options.parallelism > 1, plan.opensWorkers else {
             return options
         }
         let limits = try await CatalogReader.connectionLimits(connection)

@@ -16,4 +16,13 @@ extension PlanStep {
     /// the daily views the `rebuild` strategy builds again while the views are gone, over `parallelism`
     /// connections like prepare's builds.
     public var runsInParallelInSwap: Bool { phase == .swap && kind == .buildDailyView }
+
+    /// Whether the executor may hand this step to one of its `parallelism` workers (prepare, and the
+    /// daily views a rebuild builds again): what the server's connection limits bound.
+    public var mayRunOnAWorker: Bool { phase == .prepare || kind == .buildDailyView }
+}
+
+extension Plan {
+    /// Whether the apply opens workers beside its own session: more than one step may run on one.
+    public var opensWorkers: Bool { steps.count(where: \.mayRunOnAWorker) > 1 }
 }

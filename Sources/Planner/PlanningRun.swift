@@ -109,13 +109,10 @@ struct PlanningRun {
     func finish(revision: String?) -> Plan {
         var steps = prepare + swap + cleanup
         for index in steps.indices { steps[index].id = index + 1 }
-        var notes = notes
-        if steps.count(where: { $0.phase == .prepare || $0.kind == .buildDailyView }) > 1,
-           let note = live.connectionLimits?.capNote(requested: policy.parallelism) {
-            notes.append(note)
-        }
         var seen = Set<String>()
-        let uniqueNotes = notes.filter { seen.insert($0).inserted }
-        return Plan(steps: steps, revision: revision, asOf: asOf, strategy: policy.strategy, notes: uniqueNotes)
+        var plan = Plan(steps: steps, revision: revision, asOf: asOf, strategy: policy.strategy,
+                        notes: notes.filter { seen.insert($0).inserted })
+        if plan.opensWorkers, let note = live.connectionLimits?.capNote(requested: policy.parallelism) { plan.notes.append(note) }
+        return plan
     }
 }

@@ -28,18 +28,6 @@ public struct ConnectionLimits: Sendable, Hashable, Codable {
         self.roleInUse = roleInUse
     }
 
-    /// The one query that reads them, on any database of the server.
-    public static let query = """
-        SELECT current_setting('max_connections')::int AS max_connections,
-               current_setting('superuser_reserved_connections')::int
-                 + coalesce(nullif(current_setting('reserved_connections', true), ''), '0')::int AS reserved,
-               (SELECT count(*) FROM pg_stat_activity
-                 WHERE backend_type = 'client backend' OR (backend_type IS NULL AND usesysid IS NOT NULL))::int AS in_use,
-               (SELECT nullif(rolconnlimit, -1) FROM pg_roles WHERE rolname = current_user) AS role_limit,
-               (SELECT count(*) FROM pg_stat_activity
-                 WHERE backend_type = 'client backend' AND usename = current_user)::int AS role_in_use
-        """
-
     /// Connections each prepare worker may hold: its warehouse session and a dblink session.
     public static let connectionsPerWorker = 2
 
