@@ -75,16 +75,22 @@ public enum Pipeline {
         try await CatalogReader.read(connection, options: .drift)
     }
 
-    /// The drift of the warehouse behind `connection` from `desired` at `asOf`.
+    /// The drift of the warehouse behind `connection` from `desired` at `asOf`, as people read it: the
+    /// shadows the pending plan reuses set aside as its progress, and every item with when that plan
+    /// fixes it under the desired maintenance windows at `now` (or why it cannot yet).
     public static func drift(
-        _ desired: DesiredWarehouse, on connection: PostgresConnection, asOf: Day
+        _ desired: DesiredWarehouse, on connection: PostgresConnection, asOf: Day, at now: Date = Date()
     ) async throws -> DriftReport {
-        let live = try await observe(connection)
-        return DriftDetector.detect(desired: desired, live: live, asOf: asOf)
+        var (drift, plan) = try await plan(desired, on: connection, asOf: asOf)
+        let schedule = Schedule(calendar: try WindowCalendar(desired.settings.windows), prepareAhead: desired.settings.policy.prepareAhead)
+        if !plan.isEmpty { plan.when = schedule.planSchedule(for: plan, at: now) }
+        drift = drift.annotated(by: plan)
+        return drift
     }
 
     /// The drift and the plan that would reconcile it (nothing is changed). Every step carries an
-    /// estimate: from the durations recorded in `_wh.warden_steps`, else from relation sizes.
+    /// estimate: from the durations recorded in `_wh.warden_steps`, else from relation sizes. The
+    /// shadows the plan reuses are its progress, not drift (``DriftReport/settingAside(progressOf:)``).
     public static func plan(
         _ desired: DesiredWarehouse, on connection: PostgresConnection, asOf: Day, policy: Policy? = nil
     ) async throws -> (drift: DriftReport, plan: Plan) {
@@ -92,7 +98,7 @@ public enum Pipeline {
         let drift = DriftDetector.detect(desired: desired, live: live, asOf: asOf)
         let plan = Planner.plan(desired: desired, live: live, drift: drift, asOf: asOf, policy: policy ?? desired.settings.policy)
         let history = HistoricalEstimates(try await StepHistory.samples(on: connection))
-        return (drift, history.apply(to: plan))
+        return (drift.settingAside(progressOf: plan), history.apply(to: plan))
     }
 
     /// Today in an IANA time zone: the default as-of date.

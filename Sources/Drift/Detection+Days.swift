@@ -75,6 +75,9 @@ extension Detection {
         }
         // Many views built from another query: the template's query changed. A few: someone rebuilt them.
         if staleQueries.count >= 2 && staleQueries.count * 2 > checked {
+            // A column change rebuilds every daily view from the desired query: an added column is one
+            // change, and one item, not a column item plus a query item.
+            guard !hasColumnChange(template) else { return }
             items.append(DriftItem(
                 kind: .queryChanged, template: template.name, object: template.name,
                 expected: "daily views built from the template's query",
@@ -88,6 +91,13 @@ extension Detection {
                     found: stale.found, remedy: "rebuild the daily view of \(stale.day) as a shadow and swap it in"))
             }
         }
+    }
+
+    /// Whether a `template.column.*` item is reported for the template (``checkColumns(_:shape:)`` runs
+    /// first).
+    func hasColumnChange(_ template: Template) -> Bool {
+        let columnKinds: Set<DriftItem.Kind> = [.columnAdded, .columnRemoved, .columnRetyped, .columnRenamed, .columnMoved]
+        return items.contains { $0.template == template.name && columnKinds.contains($0.kind) }
     }
 
     /// Why a daily view was not built from the desired query, or `nil` if it was.

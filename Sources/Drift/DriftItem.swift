@@ -42,6 +42,9 @@ public struct DriftItem: Sendable, Hashable, Codable {
     public var found: String
     /// What reconciling does about it.
     public var remedy: String
+    /// When reconciling will fix it, or why not yet; `nil` until a plan and the windows say
+    /// (``DriftFix``).
+    public var fix: DriftFix?
 
     public init(
         kind: Kind, template: String? = nil, tenant: String? = nil, object: String, expected: String, found: String,
@@ -65,12 +68,17 @@ public struct DriftReport: Sendable, Hashable, Codable {
     public var revision: String?
     public var asOf: Day
     public var items: [DriftItem]
+    /// Shadows an earlier apply built that the pending plan swaps in as they are: progress, not drift, so
+    /// they are counted here and not listed as `shadow.leftover` items (set by the planner's
+    /// `settingAside(progressOf:)`).
+    public var preparedShadows: Int
 
-    public init(revision: String?, asOf: Day, items: [DriftItem]) {
+    public init(revision: String?, asOf: Day, items: [DriftItem], preparedShadows: Int = 0) {
         self.version = 1
         self.revision = revision
         self.asOf = asOf
         self.items = items
+        self.preparedShadows = preparedShadows
     }
 
     /// Nothing to do.

@@ -24,6 +24,13 @@ public struct Plan: Sendable, Hashable, Codable {
     /// what is left once the plan has run. `warden plan` exits 2 while it is not empty, so a CI gate on
     /// the plan does not pass over drift nothing will fix.
     public var unplanned: [String] = []
+    /// Shadows an earlier apply built (prepare ahead of a window, or a run that stopped) that this plan
+    /// swaps in as they are, by qualified name: the plan's progress. Drift leaves them out of
+    /// `shadow.leftover` (``DriftReport/settingAside(progressOf:)``), which is only what no plan reuses.
+    public var prepared: [String] = []
+    /// Why each of ``unplanned`` is not planned (also in ``notes``); not in the machine format, where the
+    /// drift items' `fix` carries it.
+    public var unplannedReasons: [String: String] = [:]
     /// Set when the as-of date is not after what the warehouse has built (``AsOfRegression``): applying
     /// would take built days or yearly tables out of the views, so it is refused unless told otherwise.
     public var asOfRegression: AsOfRegression? {
@@ -50,7 +57,7 @@ public struct Plan: Sendable, Hashable, Codable {
     public func steps(in phase: PlanStep.Phase) -> [PlanStep] { steps.filter { $0.phase == phase } }
 
     enum CodingKeys: String, CodingKey {
-        case version, revision, asOf, strategy, notes, summary, when, destructiveChanges, unplanned, asOfRegression, steps
+        case version, revision, asOf, strategy, notes, summary, when, destructiveChanges, unplanned, prepared, asOfRegression, steps
     }
 
     public init(from decoder: any Decoder) throws {
@@ -64,6 +71,7 @@ public struct Plan: Sendable, Hashable, Codable {
         when = try container.decodeIfPresent(PlanSchedule.self, forKey: .when)
         destructiveChanges = try container.decodeIfPresent([String].self, forKey: .destructiveChanges) ?? []
         unplanned = try container.decodeIfPresent([String].self, forKey: .unplanned) ?? []
+        prepared = try container.decodeIfPresent([String].self, forKey: .prepared) ?? []
         asOfRegression = try container.decodeIfPresent(AsOfRegression.self, forKey: .asOfRegression)
         steps = try container.decode([PlanStep].self, forKey: .steps)
     }
@@ -94,6 +102,7 @@ public struct Plan: Sendable, Hashable, Codable {
         try container.encode(when, forKey: .when)
         try container.encode(destructiveChanges, forKey: .destructiveChanges)
         try container.encode(unplanned, forKey: .unplanned)
+        try container.encode(prepared, forKey: .prepared)
         try container.encode(asOfRegression, forKey: .asOfRegression)
         try container.encode(steps, forKey: .steps)
     }

@@ -21,6 +21,7 @@ public enum Planner {
         var plan = run.finish(revision: drift.revision ?? desired.revision)
         plan.destructiveChanges = destructiveChanges(drift.items, unplanned: run.unplanned)
         plan.unplanned = run.unplanned.sorted()
+        plan.unplannedReasons = run.unplannedReasons
         plan.asOfRegression = AsOfRegression.detect(desired: desired, live: live, asOf: asOf)
         return plan
     }

@@ -121,6 +121,7 @@ extension PlanningRun {
                 let stamp = ObjectStamp(specHash: mapping.shadowSpecHash(template: template), revision: desired.revision)
                 if let liveShadow, liveShadow.kind == .table, liveShadow.stamp?.specHash == stamp.specHash {
                     work.reused += 1
+                    prepared.insert(shadow.description)
                 } else {
                     // Offending rows are named by their ctid and the first column that keeps its type.
                     let retypedNames = Set(mapping.retyped.map(\.from.name))
@@ -194,6 +195,7 @@ extension PlanningRun {
             }
             if let liveShadow, reusableShadow(liveShadow, of: template, day: day, connection: tenant.connection) {
                 work.reused += 1
+                prepared.insert(shadow.description)
             } else if old != nil {
                 work.builds.append(buildStep(
                     .buildShadowDailyView, template, tenant: tenant, day: day, target: shadow,

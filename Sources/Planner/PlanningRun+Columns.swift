@@ -31,6 +31,7 @@ extension PlanningRun {
                 if liveShadow != nil { coveredObjects.insert(shadow.description) }
                 if let liveShadow, reusableShadow(liveShadow, of: template, day: day, connection: tenant.connection) {
                     reused += 1
+                    prepared.insert(shadow.description)
                     renames.append((old.name, shadow, liveShadow))
                 } else {
                     add(buildStep(

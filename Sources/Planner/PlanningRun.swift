@@ -20,6 +20,11 @@ struct PlanningRun {
     var plannedYearlyTables: Set<QualifiedName> = []
     /// `<kind> <object>` of every item left as a `not planned yet` note.
     var unplanned: Set<String> = []
+    /// Why each of ``unplanned`` is not planned.
+    var unplannedReasons: [String: String] = [:]
+    /// Shadows an earlier run built that this plan swaps in as they are (their stamp matches): its
+    /// progress, not drift (``Plan/prepared``).
+    var prepared: Set<String> = []
     /// Templates (and their tenants) whose rollover builds yearly tables for a column change to swap in (the tenant view has
     /// a column the template dropped or retyped); see ``withdrawRolloverDrops(_:because:)``.
     var rolloverAwaitingColumnChange: [String: Set<String>] = [:]
@@ -98,6 +103,7 @@ struct PlanningRun {
         unplanned.insert("\(item.kind.rawValue) \(item.object)")
         var text = "not planned yet: \(item.kind.rawValue) \(item.object)"
         if let reason { text += " (\(reason))" }
+        unplannedReasons["\(item.kind.rawValue) \(item.object)"] = reason ?? "warden does not plan \(item.kind.rawValue) yet; fix it by hand"
         notes.append(text)
     }
 
@@ -112,6 +118,7 @@ struct PlanningRun {
         var seen = Set<String>()
         var plan = Plan(steps: steps, revision: revision, asOf: asOf, strategy: policy.strategy,
                         notes: notes.filter { seen.insert($0).inserted })
+        plan.prepared = prepared.sorted()
         if plan.opensWorkers, let note = live.connectionLimits?.capNote(requested: policy.parallelism) { plan.notes.append(note) }
         return plan
     }

@@ -23,7 +23,8 @@ extension Warden {
             let report = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
                 try await Pipeline.withDesiredState(source.source, database: database.configuration, logger: logger) {
                     desired, connection in
-                    try await Pipeline.drift(desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone))
+                    try await Pipeline.drift(
+                        desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone), at: asOf.now)
                 }
             }
             switch format {

@@ -219,7 +219,7 @@ struct DriftDetectorTests {
         let items = try #require(json["items"] as? [[String: Any]])
         #expect(items.count == first.items.count)
         for item in items {
-            #expect(Set(item.keys) == ["kind", "template", "tenant", "object", "expected", "found", "remedy"])
+            #expect(Set(item.keys) == ["kind", "template", "tenant", "object", "expected", "found", "remedy", "fix"])
         }
         #expect(first.markdown().contains("| day.missing | foodlogstats | landb |"))
         #expect(first.table().contains("day.missing"))

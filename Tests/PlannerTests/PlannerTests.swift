@@ -255,7 +255,7 @@ struct PlannerTests {
         #expect(first == fixture.plan())
         #expect(first.json() == fixture.plan().json())
         let object = try #require(try JSONSerialization.jsonObject(with: Data(first.json().utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["version", "revision", "asOf", "strategy", "notes", "summary", "when", "destructiveChanges", "unplanned", "asOfRegression", "steps"])
+        #expect(Set(object.keys) == ["version", "revision", "asOf", "strategy", "notes", "summary", "when", "destructiveChanges", "unplanned", "prepared", "asOfRegression", "steps"])
         // The planner does not know the windows: `when` is null until the scheduler fills it in.
         #expect(object["when"] is NSNull)
         #expect(object["strategy"] as? String == "shadow-swap")
