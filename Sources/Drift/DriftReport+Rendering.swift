@@ -67,7 +67,7 @@ extension DriftReport {
         func render(_ cells: [String], found: String) -> [String] {
             let fits = cells.enumerated().allSatisfy { $0.element.count <= widths[$0.offset] }
             let padded = cells.enumerated().map { DriftReport.pad($0.element, widths[$0.offset]) }.joined(separator: "  ")
-            return fits ? [padded + "  " + found] : [cells.joined(separator: "  "), indent + "found:    " + found]
+            return fits ? [padded + "  " + found] : [padded.trimmingSuffix(), indent + "found:    " + found]
         }
         lines += render(Array(titles.prefix(4)), found: titles[4])
         for (row, item) in zip(rows, items) {
@@ -110,6 +110,16 @@ extension DriftReport {
     }
 
     static func pad(_ text: String, _ width: Int) -> String {
+        // Never cuts: a longer text is returned whole.
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}
+
+extension String {
+    /// The text without trailing spaces.
+    func trimmingSuffix() -> String {
+        var copy = self
+        while copy.hasSuffix(" ") { copy.removeLast() }
+        return copy
     }
 }

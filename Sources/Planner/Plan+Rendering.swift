@@ -2,11 +2,13 @@ import Foundation
 import WardenModel
 
 extension Plan {
-    /// The plan for people: a header with counts, disk, lock time and risk, the notes, then each phase
-    /// with every step's class, kind, targets, estimate and SQL.
-    public func text() -> String { TerminalText.neutralized(rawText()) }
+    /// The plan for people: a header with counts, disk, lock time and risk; then each phase with when
+    /// it runs (``when``, once the scheduler filled it in), its size and cost, and its steps grouped by
+    /// kind (`[1–219] 219 × build shadow daily view · foodlogstats · 3 tenants (…) · 2026-01-01…2026-03-14`);
+    /// then the notes. With `sql`, every step follows with its SQL.
+    public func text(sql: Bool = false) -> String { TerminalText.neutralized(rawText(sql: sql)) }
 
-    private func rawText() -> String {
+    private func rawText(sql: Bool) -> String {
         var lines: [String] = []
         let at = revision.map { " at \(String($0.prefix(12)))" } ?? ""
         lines.append("plan as of \(asOf)\(at) · strategy \(strategy.rawValue) · risk \(summary.risk.rawValue)")
@@ -15,8 +17,7 @@ extension Plan {
                 : "nothing to do now, but \(unplanned.count) drift item\(unplanned.count == 1 ? "" : "s") cannot be planned yet (see the notes)")
         } else {
             let phases = PlanStep.Phase.allCases.compactMap { phase in summary.stepsByPhase[phase.rawValue].map { "\(phase.rawValue) \($0)" } }
-            let classes = PlanStep.StepClass.allCases.compactMap { kind in summary.stepsByClass[kind.rawValue].map { "\(kind.rawValue) \($0)" } }
-            lines.append("\(steps.count) step\(steps.count == 1 ? "" : "s"): \(phases.joined(separator: ", ")) · \(classes.joined(separator: ", "))")
+            lines.append("\(steps.count) step\(steps.count == 1 ? "" : "s"): \(phases.joined(separator: ", ")) · \(Plan.classCounts(steps))")
             lines.append("extra disk for shadows: \(summary.extraDiskBytes.map(Plan.bytes) ?? "unknown")"
                 + " · public-view lock: \(Plan.seconds(summary.publicViewLockSeconds))"
                 + " · estimated time: \(summary.estimatedSeconds.map(Plan.seconds) ?? "unknown")")
@@ -26,13 +27,58 @@ extension Plan {
             lines.append("refused: " + asOfRegression.refusal)
         }
         if !destructiveReasons.isEmpty {
-            lines.append("needs allowDestructive: \(destructiveReasons.joined(separator: ", "))")
+            lines.append("needs allowDestructive: \(Plan.shortList(destructiveReasons, limit: 6))")
+        }
+        if !prepared.isEmpty {
+            lines.append("progress: \(prepared.count) shadow\(prepared.count == 1 ? "" : "s") built by an earlier apply are swapped in as they are")
+        }
+        if let when, !steps.isEmpty {
+            lines.append("when: evaluated at \(when.evaluatedAt)")
+        }
+        for phase in PlanStep.Phase.allCases {
+            let phaseSteps = steps(in: phase)
+            guard !phaseSteps.isEmpty else { continue }
+            lines.append("")
+            lines += phaseSummary(phase, phaseSteps)
         }
         if !notes.isEmpty {
             lines.append("")
             lines.append("notes:")
             lines += notes.map { "  - \($0)" }
         }
+        if sql {
+            lines += stepListing()
+        } else if !steps.isEmpty {
+            lines.append("")
+            lines.append("(each step with its SQL: add --sql, or --format sql for a migration file)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A phase's lines: when it runs, what it costs, and its steps grouped by kind and template.
+    private func phaseSummary(_ phase: PlanStep.Phase, _ phaseSteps: [PlanStep]) -> [String] {
+        let whenText = when?.phases.first { $0.phase == phase }?.text
+        var lines = [phase.rawValue + (whenText.map { ": " + $0 } ?? "")]
+        var facts = ["\(phaseSteps.count) step\(phaseSteps.count == 1 ? "" : "s")", Plan.classCounts(phaseSteps)]
+        let shadows = phaseSteps.filter { $0.kind == .buildShadowDailyView || $0.kind == .buildShadowYearlyTable }
+        if !shadows.isEmpty, shadows.allSatisfy({ $0.estimateBytes != nil }) {
+            facts.append("~\(Plan.bytes(shadows.reduce(0) { $0 + ($1.estimateBytes ?? 0) })) extra disk")
+        }
+        if phase == .swap {
+            let lock = phaseSteps.filter { $0.stepClass == .briefLock }.reduce(0) { $0 + ($1.estimateSeconds ?? 0) }
+            facts.append("locks readers ~\(Plan.seconds(lock))")
+        }
+        if phaseSteps.allSatisfy({ $0.estimateSeconds != nil }) {
+            facts.append("~\(Plan.seconds(phaseSteps.reduce(0) { $0 + ($1.estimateSeconds ?? 0) }))")
+        }
+        lines.append("  " + facts.joined(separator: " · "))
+        lines += StepGroup.groups(phaseSteps).map { "  " + $0.line }
+        return lines
+    }
+
+    /// Every step with its SQL, as `--sql` shows it.
+    private func stepListing() -> [String] {
+        var lines: [String] = []
         for phase in PlanStep.Phase.allCases {
             let phaseSteps = steps(in: phase)
             guard !phaseSteps.isEmpty else { continue }
@@ -45,7 +91,7 @@ extension Plan {
                 var flags: [String] = []
                 if !step.transactional { flags.append("no transaction") }
                 if step.touchesLiveObjects { flags.append("short lock timeout") }
-                lines.append("[\(step.id)] \(step.stepClass.rawValue)  \(step.kind.rawValue)  \(step.targets.joined(separator: ", "))"
+                lines.append("[\(step.id)] \(step.stepClass.rawValue)  \(step.kind.rawValue)  \(Plan.shortList(step.targets, limit: 8))"
                     + (estimate.isEmpty ? "" : "  ~" + estimate.joined(separator: ", "))
                     + (flags.isEmpty ? "" : "  (" + flags.joined(separator: ", ") + ")"))
                 for statement in step.statements {
@@ -53,7 +99,21 @@ extension Plan {
                 }
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines
+    }
+
+    /// `online 219, brief-lock 3`.
+    static func classCounts(_ steps: [PlanStep]) -> String {
+        PlanStep.StepClass.allCases.compactMap { kind in
+            let count = steps.filter { $0.stepClass == kind }.count
+            return count == 0 ? nil : "\(kind.rawValue) \(count)"
+        }.joined(separator: ", ")
+    }
+
+    /// The first `limit` items and how many more: `a, b, c, … (+216 more)`.
+    static func shortList(_ items: [String], limit: Int) -> String {
+        items.count <= limit ? items.joined(separator: ", ")
+            : items.prefix(limit).joined(separator: ", ") + ", … (+\(items.count - limit) more)"
     }
 
     /// The stable machine format, keys sorted.

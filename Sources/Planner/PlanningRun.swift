@@ -101,10 +101,19 @@ struct PlanningRun {
     /// Records that a drift kind is not handled, so nobody thinks it was.
     mutating func notPlanned(_ item: DriftItem, because reason: String? = nil) {
         unplanned.insert("\(item.kind.rawValue) \(item.object)")
-        var text = "not planned yet: \(item.kind.rawValue) \(item.object)"
-        if let reason { text += " (\(reason))" }
-        unplannedReasons["\(item.kind.rawValue) \(item.object)"] = reason ?? "warden does not plan \(item.kind.rawValue) yet; fix it by hand"
-        notes.append(text)
+        let reason = reason ?? PlanningRun.whyNotPlanned(item.kind)
+        notes.append("not planned yet: \(item.kind.rawValue) \(item.object) (\(reason))")
+        unplannedReasons["\(item.kind.rawValue) \(item.object)"] = reason
+    }
+
+    /// Why an item of a kind no rule plans is left, and what to do.
+    static func whyNotPlanned(_ kind: DriftItem.Kind) -> String {
+        switch kind {
+        case .connectionMissing:
+            "warden never creates foreign servers, which hold credentials: create it as the remedy says, and the next plan does the rest"
+        default:
+            "warden does not plan \(kind.rawValue) yet: do what the remedy says by hand"
+        }
     }
 
     /// The connections prepare builds over: `policy.parallelism`, capped by what the server allows

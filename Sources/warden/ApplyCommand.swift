@@ -78,11 +78,11 @@ extension Warden {
             }
             let override = now ? ManualOverride(reason: reason ?? "") : nil
             let evaluatedAt = asOf.now
-            print(plan.text(), terminator: "")
-            if !plan.isEmpty {
-                print(Scheduling.phaseLines(plan, schedule: schedule, at: evaluatedAt, override: override), terminator: "")
-            }
-            for note in plan.notes { printError("warning: \(note)") }
+            // The summary (its notes included), then the prompt: the SQL is `warden plan --sql`'s.
+            var scheduled = plan
+            if !plan.isEmpty { scheduled.when = schedule.planSchedule(for: plan, at: evaluatedAt, override: override) }
+            print(scheduled.text(), terminator: "")
+            fflush(nil)
             if let regression = plan.asOfRegression, !(regression.overridable && allowMovingBack) {
                 printError("refusing to apply: " + regression.refusal + ". Nothing was changed.")
                 throw ExitCode(3)
@@ -109,11 +109,11 @@ extension Warden {
                     printError("refusing to apply: pass --yes to apply without a terminal. Nothing was changed.")
                     throw ExitCode(3)
                 }
-                print("Apply \(plan.steps.count) step\(plan.steps.count == 1 ? "" : "s") to \(target)? [y/N] ", terminator: "")
-                fflush(nil)
+                // Prompts and refusals go to standard error, never into the middle of the plan on stdout.
+                printError("Apply \(plan.steps.count) step\(plan.steps.count == 1 ? "" : "s") to \(target)? [y/N] ", prefixed: false, terminator: "")
                 let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
                 guard answer == "y" || answer == "yes" else {
-                    print("nothing applied")
+                    printError("nothing applied")
                     throw ExitCode(3)
                 }
             }

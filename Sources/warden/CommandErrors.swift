@@ -28,10 +28,14 @@ func reportingErrors<T>(
 }
 
 /// Writes one line to standard error.
-func printError(_ message: String, prefixed: Bool = true) {
+///
+/// Standard output is flushed first, so where both go to one pipe (a CI log) a message never lands in the
+/// middle of a line of the plan.
+func printError(_ message: String, prefixed: Bool = true, terminator: String = "\n") {
+    fflush(nil)
     var standardError = StandardError()
     let message = TerminalText.neutralized(message)
-    print(prefixed ? "warden: \(message)" : message, to: &standardError)
+    print(prefixed ? "warden: \(message)" : message, terminator: terminator, to: &standardError)
 }
 
 struct StandardError: TextOutputStream {

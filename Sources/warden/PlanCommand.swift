@@ -10,7 +10,7 @@ extension Warden {
     /// `warden plan`: the minimal partial reconstruction that would reconcile the drift. Changes nothing.
     struct Plan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the plan that would reconcile the drift: phases, SQL, classes, estimates. Changes nothing. Exit 0 nothing to do, 2 pending changes, 1 error.")
+            abstract: "Show the plan that would reconcile the drift: a summary per phase (when it runs, steps grouped, classes, estimates; --sql adds the SQL). Changes nothing. Exit 0 nothing to do, 2 pending changes, 1 error.")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, sql }
 
@@ -21,6 +21,8 @@ extension Warden {
         var format: Format = .text
         @Option(help: ArgumentHelp("Write the plan to this file instead of standard output (for --format sql: a folder or a file).", valueName: "FILE"))
         var out: String?
+        @Flag(help: "With --format text, show every step with its SQL after the summary.")
+        var sql = false
         @Option(help: "Override policy.strategy for this plan.")
         var strategy: WardenModel.Policy.Strategy?
         @OptionGroup var output: OutputOptions
@@ -42,8 +44,9 @@ extension Warden {
             var fileName: String?
             switch format {
             case .text:
-                rendered = plan.text()
-                if !plan.isEmpty { rendered += Scheduling.phaseLines(plan, schedule: schedule, at: asOf.now, override: nil) }
+                var scheduled = plan
+                if !plan.isEmpty { scheduled.when = schedule.planSchedule(for: plan, at: asOf.now) }
+                rendered = scheduled.text(sql: sql)
             case .json:
                 var scheduled = plan
                 if !plan.isEmpty { scheduled.when = schedule.planSchedule(for: plan, at: asOf.now) }

@@ -295,12 +295,17 @@ struct PlannerTests {
         #expect(String(text[up.upperBound..<down.lowerBound]).contains("SET LOCAL lock_timeout = '50ms';"))
     }
 
-    @Test("the text rendering shows phases, classes and SQL")
+    @Test("the text rendering leads with a summary per phase; --sql adds every step with its classes and SQL")
     func text() {
         var fixture = WarehouseFixture()
         fixture.appendWasteCategory()
-        let text = fixture.plan().text()
-        #expect(text.hasPrefix("plan as of 2026-01-06 at abc123 · strategy shadow-swap · risk low\n16 steps: prepare 10, swap 4, cleanup 2"))
+        let summary = fixture.plan().text()
+        #expect(summary.hasPrefix("plan as of 2026-01-06 at abc123 · strategy shadow-swap · risk low\n16 steps: prepare 10, swap 4, cleanup 2"))
+        #expect(summary.contains("  [1–10]  10 × build shadow daily view · foodlogstats · 2 tenants (acme, landb) · 2026-01-01…2026-01-05 · online"), "\(summary)")
+        #expect(!summary.contains("ALTER TABLE"))
+        #expect(!summary.contains("== prepare =="))
+        let text = fixture.plan().text(sql: true)
+        #expect(text.hasPrefix(summary.components(separatedBy: "\n(each step with its SQL")[0]))
         #expect(text.contains("== prepare =="))
         #expect(text.contains("== swap =="))
         #expect(text.contains("== cleanup =="))
