@@ -87,9 +87,7 @@ extension Schedule {
         if start == date { return first }
         if case .wait(_, let window, let reason) = first { return .wait(until: start, window: window, reason: reason) }
         let before = previous.map { "the \($0.rawValue) phase" } ?? "the steps before it"
-        return .wait(
-            until: start, window: nil,
-            reason: "the \(phase.rawValue) phase starts when \(before) finishes, at \(AdmissionReason.instant(start)) by the estimates.")
+        return .wait(until: start, window: nil, reason: "after \(before), by the estimates.")
     }
 
     /// What a phase after one that cannot go on looks like.

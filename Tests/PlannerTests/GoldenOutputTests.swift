@@ -28,7 +28,7 @@ struct GoldenOutputTests {
             PhaseWhen(phase: .swap, status: .waiting, start: "2026-01-11T08:00:00Z", deadline: "2026-01-11T12:00:00Z",
                       window: "sunday-night", text: "waiting for window sunday-night: opens 2026-01-11 02:00 CST (in 4d 20h)"),
             PhaseWhen(phase: .cleanup, status: .waiting, start: "2026-01-11T08:00:01Z", deadline: nil, window: nil,
-                      text: "after the swap phase, at 2026-01-11 08:00 UTC by the estimates (in 4d 20h)"),
+                      text: "waiting: after the swap phase, by the estimates; may start 2026-01-11 08:00 UTC (in 4d 20h)"),
         ])
         let drift = fixture.detect().settingAside(progressOf: plan).annotated(by: plan)
         return (drift, plan)
@@ -71,5 +71,33 @@ struct GoldenOutputTests {
         let table = report.table()
         #expect(table.contains(long), "\(table)")
         #expect(Golden.mismatch(table, "drift-long-object.txt") == nil, "\(Golden.mismatch(table, "drift-long-object.txt") ?? "")")
+    }
+}
+
+@Suite("Plans people can review")
+struct ReviewablePlanTests {
+    @Test("seed 000's added column over 12 tenants × 120 days: the plan text is a page, every line readable; --sql has every step")
+    func largePlanIsAPage() {
+        var fixture = WarehouseFixture()
+        fixture.desired.settings.tenants = (1...12).map { Tenant(schema: "tenant\($0)", connection: "tenant\($0)-prod") }
+        fixture.desired.settings.grants = []
+        fixture.asOf = Day("2026-05-01")!
+        fixture.live = LiveWarehouse()
+        fixture.live.roles = ["postgres"]
+        fixture.build()
+        fixture.appendWasteCategory()
+        let plan = fixture.plan()
+        #expect(plan.steps.count > 12 * 120)
+        let lines = plan.text().split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count < 40, "\(plan.text())")
+        #expect(lines.allSatisfy { $0.count <= 200 }, "\(lines.max { $0.count < $1.count } ?? "")")
+        #expect(plan.text().contains("  [1–1440]  1440 × build shadow daily view · foodlogstats · 12 tenants (tenant1, tenant10, tenant11, tenant12, … (+8 more)) · 2026-01-01…2026-04-30 · online"),
+                "\(plan.text())")
+        let full = plan.text(sql: true).split(separator: "\n")
+        let listed = Set(full.compactMap { line -> Int? in
+            guard line.hasPrefix("["), let end = line.firstIndex(of: "]") else { return nil }
+            return Int(line[line.index(after: line.startIndex)..<end])
+        })
+        #expect(listed == Set(plan.steps.map(\.id)))
     }
 }

@@ -250,6 +250,13 @@ struct ApplyCommandTests {
         let apply = try await Subprocess.run([WardenCLITests.binary, "apply"] + world.base)
         #expect(apply.status == 3, "\(apply.standardOutput)\(apply.standardError)")
         #expect(apply.standardError.contains("pass --yes to apply without a terminal"), "\(apply.standardError)")
+        // What a reviewer reads before the question: the summary, not every statement; and no message
+        // lands in the middle of it (in a pipe, stdout is flushed before stderr is written).
+        #expect(apply.standardOutput.contains("\nprepare: now"), "\(apply.standardOutput)")
+        #expect(apply.standardOutput.contains(" × build shadow daily view · foodlogstats · "), "\(apply.standardOutput)")
+        #expect(!apply.standardOutput.contains("CREATE MATERIALIZED VIEW"), "\(apply.standardOutput)")
+        #expect(!apply.standardOutput.contains("warden:"), "\(apply.standardOutput)")
+        #expect(apply.standardOutput.hasSuffix("(each step with its SQL: add --sql, or --format sql for a migration file)\n"))
 
         #expect(try await Self.yearlyTables(warehouse) == before)
         #expect(try await Self.leftovers(warehouse) == 0)
