@@ -109,7 +109,9 @@ let package = Package(
             "StatusServer", "Controller", "Executor", "Drift", logging, metrics, prometheus,
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Executor", "Planner", "WardenModel", "PostgresClient", "TestSupport"]),
+        .testTarget(name: "ControllerTests", dependencies: [
+            "Controller", "Executor", "Planner", "Scheduler", "WardenModel", "PostgresClient", "TestSupport",
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "DemoWorld", "Executor", "Planner", "WardenModel", "PostgresClient", "TestSupport", "EmbeddedPostgres", logging,
             "Catalog", "Drift", "DesiredState", "Scheduler",

@@ -54,7 +54,7 @@ extension Warden {
             let metrics = WardenMetrics(factory: StatusServer.metricsFactory(registry: registry))
             let notifier = configuration.notifications.webhooks.isEmpty ? nil : Notifier(
                 webhooks: Notifier.Webhook.from(configuration.notifications), timeout: configuration.notifications.timeout,
-                retries: configuration.notifications.retries, source: ProcessInfo.processInfo.hostName, logger: logger)
+                retries: configuration.notifications.retries, host: ProcessInfo.processInfo.hostName, logger: logger)
             let clock = AsOfOptions.clock(startingAt: at)
             let loop = ReconcileLoop(
                 settings: ReconcileLoop.Settings(

@@ -160,7 +160,7 @@ struct ControllerRunTests {
         }
         #expect(notified, "\(hooks.bodies)")
         let driftHook = hooks.bodies.map { Self.json($0) }.first { $0["event"] as? String == "drift" && $0["revision"] as? String == commit }
-        #expect((driftHook?["items"] as? Int ?? 0) >= 1, "\(hooks.bodies)")
+        #expect((driftHook?["driftItems"] as? Int ?? 0) >= 1, "\(hooks.bodies)")
 
         let metrics = try await HTTP.request("GET", "http://127.0.0.1:\(port)/metrics")
         let appliedLine = metrics.body.split(separator: "\n").first { $0.hasPrefix("warden_reconcile_total{result=\"succeeded\"}") }
