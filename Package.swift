@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(name: "warden", dependencies: [
             "PostgresClient", "GitSource", "EmbeddedPostgres", "WardenModel", "DesiredState", "Catalog", "Drift",
             "Planner", "Scheduler", "Executor", "Controller", "StatusServer", "DemoWorld",
-            argumentParser, logging, prometheus,
+            argumentParser, logging, prometheus, serviceLifecycle,
         ]),
         // Tests.
         .target(name: "TestSupport", dependencies: ["EmbeddedPostgres", "PostgresClient"], path: "Tests/TestSupport"),
