@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(name: "warden", dependencies: [
             "PostgresClient", "GitSource", "EmbeddedPostgres", "WardenModel", "DesiredState", "Catalog", "Drift",
             "Planner", "Scheduler", "Executor", "Controller", "StatusServer", "DemoWorld",
-            argumentParser, logging, prometheus,
+            argumentParser, logging, prometheus, serviceLifecycle,
         ]),
         // Tests.
         .target(name: "TestSupport", dependencies: ["EmbeddedPostgres", "PostgresClient"], path: "Tests/TestSupport"),
@@ -109,7 +109,9 @@ let package = Package(
             "StatusServer", "Controller", "Executor", "Drift", logging, metrics, prometheus,
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Executor", "Planner", "WardenModel", "PostgresClient", "TestSupport"]),
+        .testTarget(name: "ControllerTests", dependencies: [
+            "Controller", "Executor", "Planner", "Scheduler", "WardenModel", "PostgresClient", "TestSupport",
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "DemoWorld", "Executor", "Planner", "WardenModel", "PostgresClient", "TestSupport", "EmbeddedPostgres", logging,
             "Catalog", "Drift", "DesiredState", "Scheduler",

@@ -5,7 +5,8 @@ import FoundationNetworking
 #endif
 
 /// JSON webhooks on what the controller does (DESIGN.md §7): drift found, plan blocked, apply started,
-/// succeeded or failed. Delivery runs beside the loop, never in it: each event is posted with a timeout
+/// succeeded or failed, each posted as one ``WebhookPayload`` (docs/WEBHOOKS.md). Delivery runs beside
+/// the loop, never in it: each event is posted with a timeout
 /// and a bounded number of retries with backoff, and at most ``maxPending`` deliveries wait at once (the
 /// oldest are dropped, with a log line, beyond that).
 public actor Notifier {
@@ -38,32 +39,29 @@ public actor Notifier {
     private let timeout: Duration
     private let retries: Int
     private let logger: Logger
-    private let source: String
+    /// The host name every payload names (``WebhookPayload/host``).
+    public nonisolated let host: String
     private var pending = 0
     /// Deliveries that succeeded and failed for good, for status and tests.
     public private(set) var delivered = 0
     public private(set) var failed = 0
 
-    public init(webhooks: [Webhook], timeout: Duration = .seconds(5), retries: Int = 3, source: String, logger: Logger) {
+    public init(webhooks: [Webhook], timeout: Duration = .seconds(5), retries: Int = 3, host: String, logger: Logger) {
         self.webhooks = webhooks
         self.timeout = timeout
         self.retries = max(0, retries)
-        self.source = source
+        self.host = host
         self.logger = logger
     }
 
-    /// Posts `event` with `details` to every webhook that wants it; returns at once.
-    public nonisolated func notify(_ event: Event, _ details: [String: any Sendable]) {
-        Task { await self.enqueue(event, details) }
+    /// Posts `payload` to every webhook that wants its event; returns at once.
+    public nonisolated func notify(_ payload: WebhookPayload) {
+        Task { await self.enqueue(payload) }
     }
 
-    private func enqueue(_ event: Event, _ details: [String: any Sendable]) {
-        var body: [String: Any] = ["event": event.rawValue, "source": source, "time": ISO8601DateFormatter().string(from: Date())]
-        for (key, value) in details { body[key] = value }
-        guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]) else {
-            logger.warning("notification \(event.rawValue) not sent: its details are not JSON")
-            return
-        }
+    private func enqueue(_ payload: WebhookPayload) {
+        let event = payload.event
+        let data = payload.json()
         for webhook in webhooks where webhook.events.isEmpty || webhook.events.contains(event) {
             guard pending < Self.maxPending else {
                 logger.warning("notification \(event.rawValue) to \(webhook.redacted) dropped: \(pending) deliveries already waiting")

@@ -69,10 +69,16 @@ public actor ReconcileLoop {
 
     private var nextFetch = ContinuousClock.now
     private var nextResync = ContinuousClock.now
-    /// The revision and leadership of the last pass that read the catalog without failing.
-    private var reconciled: (revision: String?, leader: Bool)?
+    /// What the last pass that read the catalog without failing left behind (``PassDecision``).
+    private var settled: PassDecision.Settled?
+    /// When the plan held back by this pass's window may start (the hold lifts then).
+    private var heldUntil: Date?
     private var failures = 0
-    private var lastNotified: [Notifier.Event: String] = [:]
+    /// What was logged and notified already: once per change of state (``Announcements``).
+    private var announcements = Announcements()
+    /// Drift this pass found that is news: notified before the apply starts or the pass ends, with the
+    /// phase the controller is then in.
+    private var pendingDrift: (items: Int, steps: Int)?
     /// Set by a webhook, `POST /api/v1/reconcile`, or a finished apply: the next pass starts at once.
     private let wake = Mutex<(triggered: Bool, fetch: Bool)>((false, false))
     /// Set on SIGTERM or suspension: no further step starts; the one in flight finishes.
@@ -173,14 +179,14 @@ public actor ReconcileLoop {
     }
 
     private func sleepUntilNextPass() async {
-        let backoff: Duration = failures == 0 ? .zero : Self.backoff(failures: failures, cap: settings.interval)
-        let due = failures == 0 ? min(nextFetch, nextResync) : ContinuousClock.now + backoff
-        // Wake at the next window opening too: pending swaps run as soon as it opens (DESIGN.md §6).
-        var deadline = due
-        if let opening = state.nextWindow?.start, opening > settings.now() {
-            let untilOpening = opening.timeIntervalSince(settings.now())
-            deadline = min(deadline, ContinuousClock.now + .milliseconds(Int64(untilOpening * 1000) + 50))
-        }
+        // Wake when held-back work may start and at the next window opening too: pending swaps run as
+        // soon as it opens (DESIGN.md §6).
+        let now = ContinuousClock.now
+        let sleep = PassDecision.sleep(
+            untilFetch: now.duration(to: nextFetch), untilResync: now.duration(to: nextResync),
+            backoff: failures == 0 ? nil : Self.backoff(failures: failures, cap: settings.interval),
+            heldUntil: settled?.heldUntil, nextOpening: state.nextWindow?.start, now: settings.now())
+        let deadline = now + sleep
         while ContinuousClock.now < deadline && !stopping && !Task.isCancelled {
             if wake.withLock({ $0.triggered }) { break }
             try? await Task.sleep(for: .milliseconds(200))
@@ -239,27 +245,30 @@ public actor ReconcileLoop {
             finishPass(started, result: "no-desired-state")
             return
         }
-        // A poll that found nothing new costs a git read: the catalog is re-read when the revision or the
-        // leadership changed, when asked, after a failure or a hold, and every `resync` (out-of-band drift).
-        let settled: Set<ControllerStatus.Phase> = [.idle, .standby, .suspended, .stalled]
-        if !resyncDue && !woken.0 && failures == 0 && settled.contains(state.phase) && snapshot.revision != nil
-            && snapshot.revision == reconciled?.revision && leader == reconciled?.leader {
-            return
-        }
+        // A poll that found nothing new costs a git read (``PassDecision``): no catalog pass, no log line,
+        // no metric.
+        guard let why = PassDecision.reason(
+            last: settled, revision: snapshot.revision, leader: leader, asked: woken.0, failures: failures,
+            resyncDue: resyncDue, now: settings.now())
+        else { return }
+        logger.debug("reconcile pass: \(why.rawValue)")
         nextResync = now + settings.resync
+        heldUntil = nil
+        pendingDrift = nil
         var result = "success"
         do {
             if invalidRevision == nil { state.diagnostics = [] }
             result = try await reconcile(snapshot, leader: leader)
             failures = 0
-            reconciled = (snapshot.revision, leader)
             if invalidRevision != nil {
                 state.phase = .stalled
                 result = "stalled"
             }
+            settled = PassDecision.Settled(revision: snapshot.revision, leader: leader, phase: state.phase, heldUntil: heldUntil)
         } catch let invalid as Pipeline.InvalidDesiredState {
             // Only type problems reach here (the offline load passed): the server does not know a type.
             stall(invalid.diagnostics.map(\.description), revision: snapshot.revision)
+            settled = PassDecision.Settled(revision: snapshot.revision, leader: leader, phase: state.phase)
             result = "stalled"
         } catch {
             failures += 1
@@ -273,6 +282,8 @@ public actor ReconcileLoop {
             logger.error("reconcile pass failed (attempt \(failures), retrying with backoff): \(message)")
             result = "error"
         }
+        flushDrift(revision: snapshot.revision)
+        if Self.result(result) != .blocked { announcements.holdEnded() }
         finishPass(started, result: result)
     }
 
@@ -364,7 +375,12 @@ public actor ReconcileLoop {
         metrics?.setDrift(items: drift.items)
         setCondition(.inSync, drift.inSync, reason: drift.inSync ? "InSync" : "Drift",
                      message: drift.inSync ? "the warehouse matches the desired state" : "\(drift.items.count) drift item(s), \(plan.steps.count) step(s) planned")
-        if !drift.inSync { notifyOnce(.drift, key: Self.fingerprint(plan), ["revision": snapshot.revision ?? "", "items": drift.items.count, "steps": plan.steps.count]) }
+        // Only the leader notifies: two replicas seeing the same drift send one event.
+        if drift.inSync {
+            announcements.driftEnded()
+        } else if leader, announcements.isNewDrift(Self.driftKey(drift, revision: snapshot.revision)) {
+            pendingDrift = (drift.items.count, plan.steps.count)
+        }
 
         let schedule = Schedule(calendar: try WindowCalendar(loaded.settings.windows), prepareAhead: loaded.settings.policy.prepareAhead)
         let calendar = try WindowCalendar(loaded.settings.windows)
@@ -412,8 +428,9 @@ public actor ReconcileLoop {
             blockedBy = message
             state.diagnostics = [message]
             setCondition(.inSync, false, reason: "ClockWentBack", message: message)
-            notifyOnce(.blocked, key: Self.fingerprint(plan), ["reason": message, "revision": snapshot.revision ?? ""])
-            logger.error("\(message)")
+            if announceHold(Announcements.Hold(revision: snapshot.revision, cause: message), message: message, plan: plan) {
+                logger.error("\(message)")
+            }
             return "blocked-by-clock"
         }
         if plan.isEmpty {
@@ -430,7 +447,9 @@ public actor ReconcileLoop {
             state.phase = .stalled
             blockedBy = message
             state.diagnostics = [message]
-            notifyOnce(.blocked, key: Self.fingerprint(plan), ["reason": message, "revision": snapshot.revision ?? ""])
+            if announceHold(Announcements.Hold(revision: snapshot.revision, cause: message), message: message, plan: plan) {
+                logger.warning("\(message)")
+            }
             return "blocked-by-guard"
         }
         if let first = plan.steps.min(by: { $0.id < $1.id }) {
@@ -446,7 +465,10 @@ public actor ReconcileLoop {
             state.phase = .standby
             return "standby"
         }
-        notifier?.notify(.applyStarted, ["revision": snapshot.revision ?? "", "steps": plan.steps.count])
+        flushDrift(revision: snapshot.revision)
+        notify(.applyStarted, revision: snapshot.revision,
+               message: "applying \(plan.steps.count) step\(plan.steps.count == 1 ? "" : "s") of revision \(snapshot.revision.map { String($0.prefix(12)) } ?? "folder")",
+               driftItems: drift.items.count, steps: plan.steps.count)
         let flag = interruption
         let options = ApplyOptions(
             parallelism: loaded.settings.policy.parallelism, lockTimeoutMilliseconds: loaded.settings.policy.lockTimeoutMilliseconds,
@@ -463,13 +485,15 @@ public actor ReconcileLoop {
                 return blockedByWindow(held.admission, plan: plan, revision: snapshot.revision)
             }
             logger.notice("applied: \(report.summaryLine)")
-            notifier?.notify(.applySucceeded, ["revision": snapshot.revision ?? "", "run": Int(report.runID), "steps": report.stepsRun, "seconds": report.totalSeconds])
+            notify(.applySucceeded, revision: snapshot.revision, message: "applied: \(report.summaryLine)", steps: report.stepsRun,
+                   run: report.runID, seconds: report.totalSeconds)
             state.lastAppliedRevision = snapshot.revision
             // Verify at once: the next pass should find the warehouse in sync.
             trigger(fetch: false)
             return "applied"
         } catch {
-            notifier?.notify(.applyFailed, ["revision": snapshot.revision ?? "", "error": String(describing: error)])
+            state.phase = .degraded
+            notify(.applyFailed, revision: snapshot.revision, message: String(describing: error), steps: plan.steps.count)
             throw error
         }
     }
@@ -479,15 +503,38 @@ public actor ReconcileLoop {
         state.phase = interruption.value.withLock({ $0 }) != nil && state.suspended != nil ? .suspended : .blockedByWindow
         blockedBy = line
         if case .wait(_, let window?, _) = admission { state.nextWindow = Self.view(window, at: settings.now()) }
-        notifyOnce(.blocked, key: Self.fingerprint(plan), ["reason": line, "revision": revision ?? ""])
-        logger.info("\(line)")
+        let hold = Announcements.Hold(admission, revision: revision)
+        heldUntil = hold.until
+        if announceHold(hold, message: line, plan: plan) { logger.info("\(line)") }
         return "blocked-by-window"
     }
 
-    private func notifyOnce(_ event: Notifier.Event, key: String, _ details: [String: any Sendable]) {
-        guard lastNotified[event] != key else { return }
-        lastNotified[event] = key
-        notifier?.notify(event, details)
+    /// Whether `hold` is news: then the drift found before it and the `blocked` event are sent, and the
+    /// caller logs its line once.
+    private func announceHold(_ hold: Announcements.Hold, message: String, plan: Plan) -> Bool {
+        guard announcements.isNew(hold) else { return false }
+        flushDrift(revision: hold.revision)
+        notify(.blocked, revision: hold.revision, message: message, driftItems: observed.drift?.items.count, steps: plan.steps.count,
+               until: hold.until)
+        return true
+    }
+
+    /// Sends the drift this pass found, if it is news, with the phase the controller is in now.
+    private func flushDrift(revision: String?) {
+        guard let drift = pendingDrift else { return }
+        pendingDrift = nil
+        let message = "\(drift.items) drift item\(drift.items == 1 ? "" : "s"), \(drift.steps) step\(drift.steps == 1 ? "" : "s") planned"
+        notify(.drift, revision: revision, message: message, driftItems: drift.items, steps: drift.steps)
+    }
+
+    private func notify(
+        _ event: Notifier.Event, revision: String?, message: String, driftItems: Int? = nil, steps: Int? = nil,
+        run: Int64? = nil, seconds: Double? = nil, until: Date? = nil
+    ) {
+        guard let notifier else { return }
+        notifier.notify(WebhookPayload(
+            event: event, at: Date(), host: notifier.host, revision: revision, phase: state.phase, message: message,
+            driftItems: driftItems, steps: steps, run: run, seconds: seconds, until: until))
     }
 
     private func setCondition(_ type: Condition.Kind, _ value: Bool, reason: String, message: String) {
@@ -510,8 +557,9 @@ public actor ReconcileLoop {
         }
     }
 
-    static func fingerprint(_ plan: Plan) -> String {
-        SpecHash.of(plan.steps.map { "\($0.kind.rawValue) \($0.targets.joined(separator: ","))" })
+    /// Drift is news when its revision or its items (kind and object) change.
+    static func driftKey(_ drift: DriftReport, revision: String?) -> String {
+        SpecHash.of([revision ?? "folder"] + drift.items.map { "\($0.kind.rawValue) \($0.object)" }.sorted())
     }
 
     static func specHashes(_ desired: DesiredWarehouse) -> [String: String] {

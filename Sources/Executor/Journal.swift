@@ -33,8 +33,23 @@ final class Journal: Sendable {
                      step.statements.joined(separator: ";\n") + ";", step.estimateSeconds.map { $0 * 1000 },
                      step.estimateBytes])
             }
+            try await supersedeWaitingRuns(by: runID, on: connection)
             return runID
         }
+    }
+
+    /// Marks the runs that stopped `waiting` for a window before `runID` as `superseded` by it: each run
+    /// plans from scratch, so the steps an older run left pending are this run's to do (or no longer
+    /// needed), never that run's. Their pending steps become `skipped`. Runs under the apply lock.
+    private func supersedeWaitingRuns(by runID: Int64, on connection: PostgresConnection) async throws {
+        try await connection.execute(
+            """
+            WITH superseded AS (
+                UPDATE _wh.warden_runs SET status = 'superseded', superseded_by = $1
+                WHERE status = 'waiting' AND run_id < $1 RETURNING run_id)
+            UPDATE _wh.warden_steps SET outcome = 'skipped'
+            WHERE outcome = 'pending' AND run_id IN (SELECT run_id FROM superseded)
+            """, [runID])
     }
 
     /// Marks the runs left `running` by a writer that died (killed, crashed, its session cut) as

@@ -16,8 +16,11 @@ public struct RunRecord: Sendable, Equatable, Codable {
     /// `YYYY-MM-DD`.
     public var asOf: String?
     public var strategy: String?
-    /// `running`, `succeeded`, `failed`, `waiting`, `refused` or `aborted`.
+    /// `running`, `succeeded`, `failed`, `waiting`, `refused`, `aborted` or `superseded` (a later run,
+    /// ``supersededBy``, re-planned the work this one was waiting to do).
     public var status: String
+    /// The run that superseded this one, when ``status`` is `superseded`.
+    public var supersededBy: Int64?
     /// The reason given with `--now --reason`, or the controller's.
     public var reason: String?
     /// The database role that ran it.
@@ -35,8 +38,9 @@ public struct RunRecord: Sendable, Equatable, Codable {
         runID: Int64, startedAt: String, finishedAt: String? = nil, command: String, revision: String? = nil,
         asOf: String? = nil, strategy: String? = nil, status: String, reason: String? = nil, actor: String,
         host: String? = nil, error: String? = nil, steps: Int = 0, succeeded: Int = 0, failed: Int = 0, pending: Int = 0,
-        durationSeconds: Double? = nil
+        durationSeconds: Double? = nil, supersededBy: Int64? = nil
     ) {
+        self.supersededBy = supersededBy
         self.runID = runID
         self.startedAt = startedAt
         self.finishedAt = finishedAt
@@ -57,8 +61,8 @@ public struct RunRecord: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case runID, startedAt, finishedAt, command, revision, asOf, strategy, status, reason, actor, host, error, steps,
-             succeeded, failed, pending, durationSeconds
+        case runID, startedAt, finishedAt, command, revision, asOf, strategy, status, supersededBy, reason, actor, host, error,
+             steps, succeeded, failed, pending, durationSeconds
     }
 
     /// Every key, `null` when empty.
@@ -72,6 +76,7 @@ public struct RunRecord: Sendable, Equatable, Codable {
         try container.encode(asOf, forKey: .asOf)
         try container.encode(strategy, forKey: .strategy)
         try container.encode(status, forKey: .status)
+        try container.encode(supersededBy, forKey: .supersededBy)
         try container.encode(reason, forKey: .reason)
         try container.encode(actor, forKey: .actor)
         try container.encode(host, forKey: .host)
@@ -95,7 +100,10 @@ public enum RunHistory {
             """
             SELECT r.run_id, to_char(r.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started,
                    to_char(r.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS finished,
-                   r.command, r.revision, r.as_of::text AS as_of, r.strategy, r.status, r.reason, r.actor, r.host, r.error,
+                   r.command, r.revision, r.as_of::text AS as_of, r.strategy, r.status,
+                   (SELECT (to_jsonb(v) ->> 'superseded_by')::bigint FROM _wh.warden_runs v WHERE v.run_id = r.run_id)
+                       AS superseded_by,
+                   r.reason, r.actor, r.host, r.error,
                    extract(epoch FROM r.finished_at - r.started_at)::double precision AS seconds,
                    count(s.step_no)::bigint AS steps,
                    count(s.step_no) FILTER (WHERE s.outcome = 'succeeded')::bigint AS succeeded,
@@ -114,7 +122,8 @@ public enum RunHistory {
                 host: try row.decode(String?.self, "host"), error: try row.decode(String?.self, "error"),
                 steps: Int(try row.decode(Int64.self, "steps")), succeeded: Int(try row.decode(Int64.self, "succeeded")),
                 failed: Int(try row.decode(Int64.self, "failed")), pending: Int(try row.decode(Int64.self, "pending")),
-                durationSeconds: try row.decode(Double?.self, "seconds"))
+                durationSeconds: try row.decode(Double?.self, "seconds"),
+                supersededBy: try row.decode(Int64?.self, "superseded_by"))
         }
     }
 }

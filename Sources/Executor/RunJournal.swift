@@ -6,7 +6,10 @@ import PostgresClient
 /// same kind of step on similar sizes.
 public enum RunJournal {
     /// The version of the tables below; raised, with a migration, whenever they change.
-    public static let schemaVersion = 1
+    ///
+    /// 2: a run may be `superseded` (a later run re-planned the work it was waiting to do), and
+    /// `superseded_by` names that later run.
+    public static let schemaVersion = 2
 
     /// The tables warden keeps, in creation order.
     public static let tables = ["warden_meta", "warden_runs", "warden_steps", "warden_applied"]
@@ -60,11 +63,26 @@ public enum RunJournal {
             actor       text NOT NULL DEFAULT current_user,
             host        text,
             status      text NOT NULL DEFAULT 'running'
-                        CHECK (status IN ('running', 'succeeded', 'failed', 'waiting', 'refused', 'aborted')),
+                        CONSTRAINT warden_runs_status_check
+                        CHECK (status IN ('running', 'succeeded', 'failed', 'waiting', 'refused', 'aborted', 'superseded')),
             error       text,
-            summary     jsonb
+            summary     jsonb,
+            superseded_by bigint
         );
         COMMENT ON TABLE _wh.warden_runs IS 'warden: one row per plan/apply run (warden history)';
+
+        -- Version 1 to 2: the superseded status and its column. Only tables made by version 1 are altered.
+        DO $migrate$
+        BEGIN
+            IF (SELECT value FROM _wh.warden_meta WHERE key = 'schema_version') = '1' THEN
+                ALTER TABLE _wh.warden_runs DROP CONSTRAINT IF EXISTS warden_runs_status_check;
+                ALTER TABLE _wh.warden_runs ADD CONSTRAINT warden_runs_status_check
+                    CHECK (status IN ('running', 'succeeded', 'failed', 'waiting', 'refused', 'aborted', 'superseded'));
+                ALTER TABLE _wh.warden_runs ADD COLUMN IF NOT EXISTS superseded_by bigint;
+                UPDATE _wh.warden_meta SET value = '2' WHERE key = 'schema_version';
+            END IF;
+        END
+        $migrate$;
 
         CREATE TABLE IF NOT EXISTS _wh.warden_steps (
             run_id       bigint NOT NULL REFERENCES _wh.warden_runs (run_id) ON DELETE CASCADE,

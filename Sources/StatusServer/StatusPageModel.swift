@@ -220,7 +220,8 @@ struct StatusPageModel {
 
     static func runRow(_ run: RunRecord) -> RunRow {
         RunRow(
-            runID: String(run.runID), startedAt: run.startedAt, status: run.status,
+            runID: String(run.runID), startedAt: run.startedAt,
+            status: run.supersededBy.map { "superseded by run \($0)" } ?? run.status,
             tone: tone(runStatus: run.status),
             steps: String(run.steps), succeeded: String(run.succeeded), failed: String(run.failed), pending: String(run.pending),
             duration: run.durationSeconds.map { String(format: "%.1f s", $0) } ?? "—",
@@ -248,7 +249,7 @@ struct StatusPageModel {
     static func tone(runStatus: String) -> String {
         switch runStatus {
         case "succeeded": "ok"
-        case "running", "waiting": "quiet"
+        case "running", "waiting", "superseded": "quiet"
         case "refused", "aborted": "warn"
         default: "bad"
         }

@@ -49,7 +49,10 @@ extension Warden {
                         index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
                     }.joined(separator: "  "))
                 }
-                for run in runs where run.error != nil { print("run \(run.runID): \(run.error!)") }
+                for run in runs where run.error != nil || run.supersededBy != nil {
+                    let superseded = run.supersededBy.map { "superseded by run \($0)" }
+                    print("run \(run.runID): " + [superseded, run.error].compactMap { $0 }.joined(separator: "; it was "))
+                }
             }
         }
     }

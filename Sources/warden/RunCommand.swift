@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import Logging
 import Prometheus
+import ServiceLifecycle
 import StatusServer
 
 #if canImport(Glibc)
@@ -54,7 +55,7 @@ extension Warden {
             let metrics = WardenMetrics(factory: StatusServer.metricsFactory(registry: registry))
             let notifier = configuration.notifications.webhooks.isEmpty ? nil : Notifier(
                 webhooks: Notifier.Webhook.from(configuration.notifications), timeout: configuration.notifications.timeout,
-                retries: configuration.notifications.retries, source: ProcessInfo.processInfo.hostName, logger: logger)
+                retries: configuration.notifications.retries, host: ProcessInfo.processInfo.hostName, logger: logger)
             let clock = AsOfOptions.clock(startingAt: at)
             let loop = ReconcileLoop(
                 settings: ReconcileLoop.Settings(
@@ -78,6 +79,15 @@ extension Warden {
             let server = StatusServer(
                 api: loop, registry: registry, token: token, host: configuration.http.host, port: configuration.http.port,
                 logger: Logger(label: "warden.http"))
+            // The services stop in the reverse of this order: first the loop (the step in flight finishes, the
+            // lock is released), then the status server, gracefully (no connection is cut mid-request, and
+            // nothing is logged as an error).
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: server),
+                    .init(service: ReconcileService(loop: loop), successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                logger: logger))
             // SIGTERM and SIGINT: finish the step in flight, release the lock, stop serving.
             signal(SIGTERM, SIG_IGN)
             signal(SIGINT, SIG_IGN)
@@ -85,25 +95,19 @@ extension Warden {
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
                 source.setEventHandler {
                     logger.notice("signal \(number): finishing the step in flight, then stopping")
-                    Task { await loop.stop() }
+                    Task { await group.triggerGracefulShutdown() }
                 }
                 source.resume()
                 return source
             }
             defer { signals.forEach { $0.cancel() } }
-
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await server.run() }
-                group.addTask {
-                    let port = try await server.boundPort()
-                    logger.notice("status on http://\(configuration.http.host):\(port)/ (pid \(getpid()))")
-                }
-                group.addTask { await loop.run() }
-                // The loop ends on a signal; then the server stops too.
-                while let _ = try await group.next() {
-                    if await loop.isStopped { group.cancelAll() }
-                }
+            let announcement = Task {
+                guard let port = try? await server.boundPort() else { return }
+                logger.notice("status on http://\(configuration.http.host):\(port)/ (pid \(getpid()))")
             }
+            defer { announcement.cancel() }
+            try await group.run()
+            logger.info("status server stopped")
         }
     }
 }

@@ -29,7 +29,7 @@ struct RunJournalTests {
                 "SELECT tablename::text FROM pg_tables WHERE schemaname = '_wh' ORDER BY 1"
             ).map { try $0.decode(String.self, at: 0) }
             #expect(tables == ["mv_templates", "warden_applied", "warden_meta", "warden_runs", "warden_steps"])
-            #expect(try await connection.scalar(String.self, "SELECT value FROM _wh.warden_meta WHERE key = 'schema_version'") == "1")
+            #expect(try await connection.scalar(String.self, "SELECT value FROM _wh.warden_meta WHERE key = 'schema_version'") == "2")
 
             // The run record takes what the executor will write.
             let run = try await connection.scalar(

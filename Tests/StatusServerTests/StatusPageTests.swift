@@ -1,4 +1,5 @@
 import Controller
+import Executor
 import Foundation
 import HummingbirdTesting
 import StatusServer
@@ -90,5 +91,22 @@ struct StatusPageTests {
         #expect(html.contains("since 2025-03-02T02:00:00Z: month-end &lt;close&gt;"))
         #expect(html.contains("cannot read _wh.warden_runs: connection to warden@db.internal:5432/warehouse refused"))
         #expect(!html.contains("No runs recorded yet."))
+    }
+
+    @Test("a run superseded by a later one says so and by which run, rather than waiting with its steps pending")
+    func supersededRun() async throws {
+        let fake = FakeController(status: FakeController.sampleStatus)
+        await fake.set(runs: [
+            RunRecord(
+                runID: 44, startedAt: "2025-03-02T02:10:00Z", command: "warden run", status: "waiting", actor: "warden",
+                error: "waiting: step 15 (swap-daily-view) waiting for window nightly", steps: 15, succeeded: 14, pending: 1),
+            RunRecord(
+                runID: 43, startedAt: "2025-03-02T02:00:05Z", finishedAt: "2025-03-02T02:01:00Z", command: "warden run",
+                status: "superseded", actor: "warden", error: "waiting: step 15 (swap-daily-view) waiting for window nightly",
+                steps: 15, succeeded: 1, durationSeconds: 55, supersededBy: 44),
+        ])
+        let (html, _) = try await page(fake)
+        #expect(html.contains("<tr><td>43</td><td>2025-03-02T02:00:05Z</td><td><span class=\"badge quiet\">superseded by run 44</span></td><td>15</td><td>1</td><td>0</td><td>0</td>"),
+                "\(html)")
     }
 }

@@ -40,23 +40,26 @@ struct ControllerRunTests {
             return rig
         }
 
-        /// A configuration polling every second, re-reading the catalog every 3 s.
-        func config(port: Int, url: String? = nil, webhook: String? = nil) throws -> String {
+        /// A configuration polling every second, re-reading the catalog every `resync` (3 s).
+        func config(port: Int, url: String? = nil, webhook: String? = nil, resync: String = "3s") throws -> String {
             let path = folder.path + "/warden-\(port).yaml"
             let notifications = webhook.map { "\nnotifications: { webhooks: [ { url: \"\($0)\" } ], timeout: 2s, retries: 2 }" } ?? ""
             try """
                 source: { url: "\(url ?? repository.path)", ref: main, path: desired-state, interval: 1s }
                 database: { url: "\(dsn)" }
-                reconcile: { mode: apply, resync: 3s }
+                reconcile: { mode: apply, resync: \(resync) }
                 http: { listen: "127.0.0.1:\(port)", tokenFile: \(folder.path)/token }
                 log: { format: text, level: info }\(notifications)
                 """.write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
 
-        func start(port: Int, url: String? = nil, webhook: String? = nil, at: String = ControllerRunTests.at) throws -> BackgroundProcess {
+        func start(
+            port: Int, url: String? = nil, webhook: String? = nil, at: String = ControllerRunTests.at, resync: String = "3s"
+        ) throws -> BackgroundProcess {
             try BackgroundProcess([
-                WardenCLITests.binary, "run", "--config", try config(port: port, url: url, webhook: webhook), "--at", at,
+                WardenCLITests.binary, "run", "--config", try config(port: port, url: url, webhook: webhook, resync: resync),
+                "--at", at,
             ])
         }
 
@@ -160,7 +163,7 @@ struct ControllerRunTests {
         }
         #expect(notified, "\(hooks.bodies)")
         let driftHook = hooks.bodies.map { Self.json($0) }.first { $0["event"] as? String == "drift" && $0["revision"] as? String == commit }
-        #expect((driftHook?["items"] as? Int ?? 0) >= 1, "\(hooks.bodies)")
+        #expect((driftHook?["driftItems"] as? Int ?? 0) >= 1, "\(hooks.bodies)")
 
         let metrics = try await HTTP.request("GET", "http://127.0.0.1:\(port)/metrics")
         let appliedLine = metrics.body.split(separator: "\n").first { $0.hasPrefix("warden_reconcile_total{result=\"succeeded\"}") }
