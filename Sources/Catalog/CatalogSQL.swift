@@ -164,6 +164,11 @@ enum CatalogSQL {
           FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
         """
 
+    /// The foreign-data wrappers that exist (`dblink_fdw` comes with `CREATE EXTENSION dblink`).
+    static let foreignDataWrappers = """
+        SELECT fdwname::text AS name FROM pg_foreign_data_wrapper
+        """
+
     /// The seed's registry.
     static let registry = """
         SELECT template_name::text AS template_name, description::text AS description,

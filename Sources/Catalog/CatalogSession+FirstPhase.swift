@@ -220,4 +220,9 @@ extension CatalogSession {
         }
         return servers
     }
+
+    /// The names of the foreign-data wrappers that exist.
+    static func readForeignDataWrappers(_ connection: PostgresConnection) async throws -> Set<String> {
+        Set(try await connection.query(CatalogSQL.foreignDataWrappers).map { try $0.decode(String.self, "name") })
+    }
 }

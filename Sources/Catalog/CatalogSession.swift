@@ -98,7 +98,10 @@ struct CatalogSession {
             { parts.dependencies.set(try await Self.readDependencies($0, namespaces: namespaceOIDs)) },
             { parts.indexFacts.set(try await Self.readIndexFacts($0)) },
             { parts.registry.set(try await Self.readRegistry($0, exists: hasRegistry)) },
-            { parts.foreignServers.set(try await Self.readForeignServers($0)) },
+            {
+                parts.foreignServers.set(try await Self.readForeignServers($0))
+                parts.foreignDataWrappers.set(try await Self.readForeignDataWrappers($0))
+            },
         ], on: connections)
         lap("phase 1: relations, columns, indexes, dependencies")
 
@@ -136,6 +139,7 @@ struct CatalogSession {
             schemas: schemas, registry: parts.registry.value, foreignServers: parts.foreignServers.value,
             roles: Set(roleNames.values))
         warehouse.connectionLimits = limits
+        warehouse.foreignDataWrappers = parts.foreignDataWrappers.value
         var byName: [QualifiedName: LiveRelation] = [:]
         byName.reserveCapacity(relations.count)
         for relation in relations {
@@ -162,6 +166,7 @@ struct CatalogSession {
         let indexFacts = Slot(PlainIndexRenderer())
         let registry = Slot<[String: RegistryRow]>([:])
         let foreignServers = Slot<[String: ForeignServer]>([:])
+        let foreignDataWrappers = Slot<Set<String>>([])
     }
 
     /// The column lists, which relation has which, and the canonical names of their types.

@@ -55,7 +55,7 @@ public enum DesiredStateSource: Sendable, CustomStringConvertible {
         if DesiredStateSource.isRemote(location) {
             return try GitRepository.cloneOrFetch(url: location, into: cacheDirectory)
         }
-        return try GitRepository.open(at: location)
+        return try GitRepository.discover(from: location)
     }
 
     /// `file://`, `https://`, `ssh://`… and scp-like `user@host:path` are fetched into the cache; anything

@@ -47,11 +47,16 @@ struct Detection {
         let tenantSchemas = Set(settings.tenants.map(\.schema))
         for tenant in settings.tenants {
             if live.foreignServers[tenant.connection] == nil {
+                // Unknown (nil) counts as installed: only a catalog read can say dblink is missing.
+                let dblinkInstalled = live.foreignDataWrappers?.contains(ForeignServerSetup.wrapper) ?? true
+                let setup = ForeignServerSetup.statements(server: tenant.connection, dblinkInstalled: dblinkInstalled)
                 items.append(DriftItem(
                     kind: .connectionMissing, tenant: tenant.schema, object: tenant.connection,
                     expected: "a dblink foreign server '\(tenant.connection)' with a user mapping",
-                    found: "no foreign server of that name",
-                    remedy: "create it (CREATE SERVER … FOREIGN DATA WRAPPER dblink_fdw) with its user mapping; warden never stores credentials"))
+                    found: dblinkInstalled
+                        ? "no foreign server of that name"
+                        : "no foreign server of that name, and no dblink_fdw wrapper (the dblink extension is not installed)",
+                    remedy: "create it, as the role warden connects as: \(setup); warden never stores credentials"))
             }
             if live.schemas[tenant.schema] == nil {
                 items.append(DriftItem(

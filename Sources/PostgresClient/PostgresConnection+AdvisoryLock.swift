@@ -27,8 +27,11 @@ public struct AdvisoryLockHolder: Sendable, Hashable, CustomStringConvertible {
         self.query = query
     }
 
+    /// `warden/apply pid=41 (PostgreSQL backend pid 4567, user …)`: the application name carries the
+    /// client's own pid when it is a warden; ``pid`` is the server process serving the session, the one
+    /// `pg_terminate_backend` takes, and is named so.
     public var description: String {
-        var text = "\(applicationName.isEmpty ? "a session" : applicationName) (pid \(pid), user \(user)"
+        var text = "\(applicationName.isEmpty ? "a session" : applicationName) (PostgreSQL backend pid \(pid), user \(user)"
         if let clientAddress { text += ", from \(clientAddress)" }
         if let backendStart {
             text += ", connected since \(ISO8601DateFormatter().string(from: backendStart))"

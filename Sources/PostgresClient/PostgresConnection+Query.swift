@@ -132,18 +132,21 @@ extension PostgresResult {
     ) -> PostgresError {
         func field(_ code: Int32) -> String? {
             guard let pointer = PQresultErrorField(result, code) else { return nil }
-            let value = String(cString: pointer)
+            let value = LibpqText.oneLine(String(cString: pointer))
             return value.isEmpty ? nil : redaction.apply(value)
         }
         let sqlState = field(clibpq_diag_sqlstate).map(SQLState.init(rawValue:))
         var message = field(clibpq_diag_message_primary)
-            ?? String(cString: PQresultErrorMessage(result)).split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            ?? LibpqText.oneLine(String(cString: PQresultErrorMessage(result)))
         var code = PostgresError.Code.queryFailed
         if sqlState == .queryCanceled { code = .cancelled }
-        // An error result without a SQLSTATE comes from libpq itself: the connection broke mid-call.
-        let brokenConnection = sqlState == nil || PQstatus(handle) == CONNECTION_BAD || sqlState?.class == "08"
-            || (sqlState?.class == "57" && sqlState != .queryCanceled)
+        // An error result without a SQLSTATE comes from libpq itself: the connection broke mid-call. A
+        // connection exception (08) or shutdown (57) ends this session only when it is FATAL; as an ERROR
+        // it is about another connection the server tried to make (dblink's "could not establish
+        // connection"), and this one is fine.
+        let fatal = ["FATAL", "PANIC"].contains(field(clibpq_diag_severity) ?? "")
+        let brokenConnection = sqlState == nil || PQstatus(handle) == CONNECTION_BAD
+            || (fatal && (sqlState?.class == "08" || (sqlState?.class == "57" && sqlState != .queryCanceled)))
         if brokenConnection {
             code = .connectionLost
             message = "the connection was lost: \(redaction.apply(message))"
@@ -159,7 +162,7 @@ extension PostgresResult {
     }
 
     private static func connectionError(handle: OpaquePointer, sql: String, redaction: Redaction) -> PostgresError {
-        let raw = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+        let raw = LibpqText.oneLine(String(cString: PQerrorMessage(handle)))
         let lost = PQstatus(handle) == CONNECTION_BAD
         return PostgresError(
             code: lost ? .connectionLost : .queryFailed,

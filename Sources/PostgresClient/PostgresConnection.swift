@@ -133,9 +133,9 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         let target = describe(handle)
         guard PQstatus(handle) == CONNECTION_OK else {
-            let raw = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            let raw = LibpqText.oneLine(String(cString: PQerrorMessage(handle)))
             PQfinish(handle)
-            let said = redaction.apply(raw).replacingOccurrences(of: "\n", with: "; ")
+            let said = redaction.apply(raw)
             throw PostgresError(
                 code: .connectionFailed, message: "cannot connect to PostgreSQL at \(target): \(said)",
                 hint: "Check that the server is running and reachable, and that the connection string, "
@@ -219,7 +219,7 @@ public final class PostgresConnection: @unchecked Sendable {
         try await withHandle { handle in
             PQreset(handle)
             guard PQstatus(handle) == CONNECTION_OK else {
-                let raw = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+                let raw = LibpqText.oneLine(String(cString: PQerrorMessage(handle)))
                 throw PostgresError(
                     code: .connectionFailed, message: "cannot reconnect to \(self.target): \(self.redaction.apply(raw))")
             }

@@ -11,6 +11,9 @@ public struct LiveWarehouse: Sendable, Hashable, Codable {
     public var registry: [String: RegistryRow]
     /// dblink foreign servers by name.
     public var foreignServers: [String: ForeignServer]
+    /// The foreign-data wrappers that exist (`dblink_fdw` once `CREATE EXTENSION dblink` ran); `nil` when
+    /// not read (a warehouse built in a test, or read by an older warden).
+    public var foreignDataWrappers: Set<String>?
     /// Roles that exist in the cluster.
     public var roles: Set<String>
     /// What the server lets warden open (`nil` when not read: a warehouse built in a test).
@@ -36,7 +39,8 @@ public struct LiveWarehouse: Sendable, Hashable, Codable {
     /// about the server at that instant, not about the warehouse, and is left out.
     public static func == (left: LiveWarehouse, right: LiveWarehouse) -> Bool {
         left.relations == right.relations && left.schemas == right.schemas && left.registry == right.registry
-            && left.foreignServers == right.foreignServers && left.roles == right.roles
+            && left.foreignServers == right.foreignServers && left.foreignDataWrappers == right.foreignDataWrappers
+            && left.roles == right.roles
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -44,6 +48,7 @@ public struct LiveWarehouse: Sendable, Hashable, Codable {
         hasher.combine(schemas)
         hasher.combine(registry)
         hasher.combine(foreignServers)
+        hasher.combine(foreignDataWrappers)
         hasher.combine(roles)
     }
 }

@@ -3,6 +3,7 @@ import Controller
 import DesiredState
 import Foundation
 import PostgresClient
+import WardenModel
 
 extension Warden {
     /// `warden adopt`: write the desired state of an existing warehouse.
@@ -13,10 +14,30 @@ extension Warden {
         @OptionGroup var database: DatabaseOptions
         @Option(help: ArgumentHelp("The folder to write warehouse.yaml and templates/ into.", valueName: "DIR"))
         var out: String
-        @OptionGroup var asOf: AsOfOptions
+        // Not AsOfOptions: adopt evaluates no windows, so its --at only picks the day.
+        @Option(help: ArgumentHelp(
+            "The warehouse's today (YYYY-MM-DD): which daily views adopt expects; default: the UTC date of --at, or of now.",
+            valueName: "DATE"))
+        var asOf: String?
+        @Option(help: ArgumentHelp(
+            "Adopt as if now were TIME (RFC 3339, e.g. 2026-03-15T08:30:00Z): its UTC date is the warehouse's today when --as-of is not given.",
+            valueName: "TIME"))
+        var at: String?
         @Flag(help: "Overwrite files that already exist in DIR.")
         var force = false
         @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if let asOf, Day(asOf) == nil { throw ValidationError("--as-of must be a date like 2026-03-15, not '\(asOf)'") }
+            if let at, AsOfOptions.parseTime(at) == nil {
+                throw ValidationError("--at must be an RFC 3339 time like 2026-03-15T08:30:00Z, not '\(at)'")
+            }
+        }
+
+        /// `--as-of`, else the UTC date of `--at` (or of now).
+        var today: Day {
+            asOf.flatMap(Day.init) ?? Pipeline.today(in: "UTC", now: at.flatMap(AsOfOptions.parseTime) ?? Date())
+        }
 
         func run() async throws {
             let logger = output.logger("warden.adopt")
@@ -28,7 +49,7 @@ extension Warden {
                     printError("\(connection.target) has no templates in _wh.mv_templates; there is nothing to adopt")
                     throw ExitCode(1)
                 }
-                let desired = Adoption.desiredState(of: live, asOf: try asOf.day(timeZone: "UTC"))
+                let desired = Adoption.desiredState(of: live, asOf: today)
                 let files = DesiredStateWriter.files(for: desired, root: "")
                 var written: [String] = []
                 for file in files {

@@ -9,6 +9,7 @@ import Planner
 import Scheduler
 import Synchronization
 import Foundation
+import Logging
 import PostgresClient
 import WardenModel
 
@@ -27,33 +28,80 @@ extension Warden {
         @Option(help: "The oldest year kept as a yearly table.")
         var firstYear: Int = 2024
 
-        @Flag(help: "Keep the server running after the tour, for psql, until Ctrl-C.")
+        @Flag(help: "Keep the server and the demo's desired state after the tour, for psql and warden drift, until Ctrl-C.")
         var keep = false
 
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            // Line by line in a pipe too, so `warden demo --keep | tee` shows the psql line while it waits.
+            Self.lineBufferStandardOutput()
             guard let asOfDate = try? PostgresDate(postgresText: asOf) else {
                 throw ValidationError("--as-of must be a date like 2026-03-15, not '\(asOf)'")
             }
             let logger = output.logger("warden.demo")
+            let (firstYear, keep) = (firstYear, keep)
+            // Ctrl-C or SIGTERM ends the demo the way it promises: the server stopped, its folder removed.
+            signal(SIGINT, SIG_IGN)
+            signal(SIGTERM, SIG_IGN)
+            let work = Task { try await Self.show(asOf: asOfDate, firstYear: firstYear, keep: keep, logger: logger) }
+            let signals = [SIGINT, SIGTERM].map { number in
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { work.cancel() }
+                source.resume()
+                return source
+            }
+            defer { signals.forEach { $0.cancel() } }
             try await reportingErrors(verbose: output.verbose) {
-                try await EmbeddedPostgres.withCluster(logger: logger) { cluster in
-                    print("▸ embedded PostgreSQL 15 on 127.0.0.1:\(cluster.port) (socket in \(cluster.socketDirectory))")
-                    let configuration = DemoWorld.Configuration(asOf: asOfDate, firstYear: firstYear)
-                    print("▸ building tenant sources and the legacy warehouse as seed 000 does (as of \(asOfDate))…")
-                    let built = try await DemoWorld.build(on: cluster, configuration, logger: logger)
-                    try await tour(built)
-                    try await driftStory(built)
-                    if keep {
-                        print("\nThe server keeps running. Explore with:\n  psql \"\(built.warehouseConnectionString)\"\nPress Ctrl-C to stop and remove it.")
-                        while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
-                    }
+                do {
+                    try await work.value
+                } catch where work.isCancelled {
+                    print("▸ interrupted: the server is stopped and its folder removed")
+                    throw ExitCode(130)
                 }
             }
         }
 
-        private func tour(_ built: DemoWorld.Built) async throws {
+        /// Makes standard output line-buffered, as it is on a terminal. Swift 6 refuses to read the C
+        /// global `stdout` (shared mutable state), so its address is looked up instead.
+        private static func lineBufferStandardOutput() {
+            #if os(Linux)
+            let (everywhere, name): (UnsafeMutableRawPointer?, String) = (nil, "stdout")  // RTLD_DEFAULT
+            #else
+            let (everywhere, name) = (UnsafeMutableRawPointer(bitPattern: -2), "__stdoutp")  // RTLD_DEFAULT
+            #endif
+            guard let symbol = dlsym(everywhere, name) else { return }
+            setvbuf(symbol.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee, nil, _IOLBF, 0)
+        }
+
+        /// The demo from start to end; with `keep`, waits for cancellation (Ctrl-C) before the server is
+        /// stopped and the folders removed.
+        private static func show(asOf asOfDate: PostgresDate, firstYear: Int, keep: Bool, logger: Logger) async throws {
+            let folder = NSTemporaryDirectory() + "warden-demo-\(getpid())/desired-state"
+            let demoFolder = (folder as NSString).deletingLastPathComponent
+            defer { try? FileManager.default.removeItem(atPath: demoFolder) }
+            try await EmbeddedPostgres.withCluster(logger: logger) { cluster in
+                print("▸ embedded PostgreSQL 15 on 127.0.0.1:\(cluster.port) (socket in \(cluster.socketDirectory))")
+                let configuration = DemoWorld.Configuration(asOf: asOfDate, firstYear: firstYear)
+                print("▸ building tenant sources and the legacy warehouse as seed 000 does (as of \(asOfDate))…")
+                let built = try await DemoWorld.build(on: cluster, configuration, logger: logger)
+                try await tour(built)
+                try await driftStory(built, folder: folder, logger: logger)
+                guard keep else { return }
+                let dsn = built.warehouseConnectionString
+                print("\nThe server keeps running, and so does the desired state in \(folder). Explore with:")
+                print("  psql \"\(dsn)\"")
+                print("  \(CommandLine.arguments[0]) drift --dir \(folder) --database \"\(dsn)\" --as-of \(asOfDate)")
+                print("Press Ctrl-C to stop the server and remove it and \(demoFolder).")
+                do {
+                    while true { try await Task.sleep(for: .seconds(3600)) }
+                } catch is CancellationError {
+                    print("\n▸ stopping the server; removing \(cluster.directory) and \(demoFolder)")
+                }
+            }
+        }
+
+        private static func tour(_ built: DemoWorld.Built) async throws {
             let configuration = built.configuration
             let sources = configuration.tenants.map { tenant in
                 "\(tenant.schema) \(built.sourceRows[configuration.sourceDatabase(tenant)] ?? 0) rows"
@@ -102,12 +150,10 @@ extension Warden {
 
         /// Adopt the legacy warehouse, see it in sync, then change the desired state as a team would
         /// (seed 000's example: add waste_category) and see the drift warden reports.
-        private func driftStory(_ built: DemoWorld.Built) async throws {
+        private static func driftStory(_ built: DemoWorld.Built, folder: String, logger: Logger) async throws {
             let asOfDay = Day(built.configuration.asOf.description)!
             let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(built.warehouseConnectionString))
             defer { Task { await warehouse.close() } }
-            let folder = NSTemporaryDirectory() + "warden-demo-\(getpid())/desired-state"
-            defer { try? FileManager.default.removeItem(atPath: (folder as NSString).deletingLastPathComponent) }
 
             print("\n▸ warden adopt: the desired state of the legacy warehouse, written to \(folder)")
             let live = try await Pipeline.observe(warehouse)
@@ -175,7 +221,7 @@ extension Warden {
             let applied = try await PlanExecutor.apply(
                 plan, configuration: ConnectionConfiguration(built.warehouseConnectionString),
                 options: ApplyOptions(command: "warden demo", reason: "seed 000's example: add waste_category", asOf: asOfDay),
-                logger: output.logger("warden.demo"), progress: nil)
+                logger: logger, progress: nil)
             let applySeconds = DemoWorld.seconds(clock.now - started)
             try await Task.sleep(for: .milliseconds(200))
             reader.stop()
@@ -203,7 +249,7 @@ extension Warden {
             print("  seed 000 by hand: the public view is dropped for the whole rebuild (20–60 minutes in production)")
         }
 
-        private func write(_ files: [SourceFile], to folder: String) throws {
+        private static func write(_ files: [SourceFile], to folder: String) throws {
             for file in files {
                 let path = folder + "/" + file.path
                 try FileManager.default.createDirectory(
@@ -212,7 +258,7 @@ extension Warden {
             }
         }
 
-        private func pad(_ value: String?, _ width: Int) -> String {
+        private static func pad(_ value: String?, _ width: Int) -> String {
             let text = value ?? ""
             return text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Controller
+import GitSource
 import WardenModel
 
 /// Where the desired state comes from: `--repo PATH|URL --ref REF --path DIR`, or `--dir DIR`.
@@ -16,6 +17,28 @@ struct SourceOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Read a plain folder as it is on disk instead of a git repository.", valueName: "DIR"))
     var dir: String?
+
+    /// Also says, in one line on stderr, when files under the desired-state folder have uncommitted
+    /// changes: warden reads the tree committed at `--ref`, so those edits are not what it reads. It runs
+    /// here, once per command and before any work, so every command that reads a repository says it.
+    func validate() throws {
+        guard dir == nil else { return }
+        var isDirectory: ObjCBool = false
+        // A URL or `user@host:path` is fetched, and has no work tree to compare with.
+        guard FileManager.default.fileExists(atPath: repo, isDirectory: &isDirectory), isDirectory.boolValue,
+              let repository = try? GitRepository.discover(from: repo),
+              let changed = try? repository.uncommittedChanges(under: path), !changed.isEmpty else { return }
+        printError(Self.uncommittedNote(changed, path: path, ref: ref, root: repository.path))
+    }
+
+    /// The note about uncommitted changes: how many, the first few, and what to do.
+    static func uncommittedNote(_ changed: [String], path: String, ref: String, root: String) -> String {
+        let folder = path.hasSuffix("/") ? path : path + "/"
+        let shown = changed.prefix(3).joined(separator: ", ") + (changed.count > 3 ? ", …" : "")
+        return "note: \(changed.count) uncommitted change\(changed.count == 1 ? "" : "s") under \(folder) \(changed.count == 1 ? "is" : "are") "
+            + "not read (\(shown)): warden reads \(folder) as committed at \(ref); commit them, or pass --dir \(root)/\(path) "
+            + "to read the folder as it is on disk"
+    }
 
     /// What diagnostics' paths are relative to, as a prefix: the folder for `--dir`, nothing for a
     /// repository (its paths are already repository-relative, `desired-state/...`).

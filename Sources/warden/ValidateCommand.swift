@@ -38,14 +38,16 @@ extension Warden {
                     let connection = try await PostgresConnection.connect(ConnectionConfiguration(database), logger: logger)
                     defer { Task { await connection.close() } }
                     desired = try await Pipeline.load(snapshot, on: connection).desired!
-                    let checks = try await QueryDryRun.run(desired, on: connection)
-                    for check in checks where !check.problems.isEmpty {
-                        for problem in check.problems {
-                            print("\(check.template) via \(check.connection) (\(check.tenant)): \(problem)")
-                            problems += 1
-                        }
+                    let report = try await QueryDryRun.run(desired, on: connection)
+                    for problem in report.database { print("\(connection.target): \(problem)") }
+                    for problem in report.connections {
+                        print("\(problem.connection) (\(problem.tenant)): \(problem.problem); its queries were not tried")
                     }
-                    print("dry-ran \(checks.count) template × tenant queries on \(connection.target): \(problems == 0 ? "all match" : "\(problems) problem(s)")")
+                    for check in report.checks {
+                        for problem in check.problems { print("\(check.template) via \(check.connection) (\(check.tenant)): \(problem)") }
+                    }
+                    problems = report.problemCount
+                    print("dry-ran \(report.checks.count) template × tenant queries on \(connection.target): \(problems == 0 ? "all match" : "\(problems) problem(s)")")
                 }
                 let revision = snapshot.revision.map { " at \(String($0.prefix(12)))" } ?? ""
                 if problems > 0 { throw ExitCode(1) }

@@ -385,6 +385,25 @@ struct PostgresConnectionTests {
         }
     }
 
+    @Test("a connection the server fails to make (dblink to a closed port) is not this connection lost, and reads as one line")
+    func serverSideConnectionFailureIsNotLost() async throws {
+        try await TestCluster.withDatabase { cluster, _, connection in
+            try await connection.execute("CREATE EXTENSION dblink")
+            let failure = await #expect(throws: PostgresError.self) {
+                try await connection.query(
+                    "SELECT dblink_connect('probe', $1)", ["host=\(cluster.socketDirectory) port=1 dbname=postgres"])
+            }
+            let error = try #require(failure)
+            #expect(error.code == .queryFailed)
+            #expect(error.sqlState?.class == "08")
+            #expect(!error.description.contains("the connection was lost"), "\(error)")
+            #expect(!error.description.contains("\t") && !error.description.contains("\n"), "\(error.description)")
+            #expect(error.detail?.contains("Is the server running locally") == true, "\(error)")
+            // The connection itself is fine.
+            #expect(try await connection.scalar(Int.self, "SELECT 1") == 1)
+        }
+    }
+
     @Test("quoted identifiers and literals survive hostile names in DDL")
     func quotingInDDL() async throws {
         try await TestCluster.withDatabase { _, _, connection in

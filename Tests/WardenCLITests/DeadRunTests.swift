@@ -126,7 +126,7 @@ struct DeadRunTests {
         let refused = try await Subprocess.run([binary, "apply", "--yes", "--lock-wait", "10m"] + world.base)
         #expect(refused.status == 3, "\(refused.standardOutput)\(refused.standardError)")
         #expect(refused.standardError.contains("another warden is applying"), "\(refused.standardError)")
-        #expect(refused.standardError.contains("warden/apply pid=1 run=99999 (pid \(live.backendPID)"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("warden/apply pid=1 run=99999 (PostgreSQL backend pid \(live.backendPID)"), "\(refused.standardError)")
         #expect(!refused.standardError.contains("seems gone"), "\(refused.standardError)")
 
         // Busy in one statement for seconds: a warden whose process is gone while the server works on.
