@@ -390,6 +390,8 @@ public actor ReconcileLoop {
         metrics?.windowActive(kind: .deny, active.contains { $0.kind == .deny })
         observed.phaseTimes = plan.isEmpty ? [:] : schedule.phaseTimes(for: plan, at: now)
         if !plan.isEmpty { observed.plan?.when = schedule.planSchedule(for: plan, at: now) }
+        // Each drift item says when this plan fixes it (DESIGN.md §4).
+        if let scheduled = observed.plan { observed.drift = drift.annotated(by: scheduled) }
         state.nextWindow = (observed.windowsAhead.first { $0.kind == .allow } ?? observed.windowsAhead.first)
             .map { Self.view($0, at: now) }
         blockedBy = nil

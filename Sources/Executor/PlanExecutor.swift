@@ -127,7 +127,7 @@ public struct ApplyReport: Sendable {
         for phase in PlanStep.Phase.allCases {
             if let seconds = phaseSeconds[phase] { parts.append("\(phase.rawValue) \(Self.format(seconds))") }
         }
-        if let longest = longestSwapStep { parts.append("longest swap step \(longest.id): \(Self.format(longest.seconds))") }
+        if let longest = longestSwapStep { parts.append("longest swap step took \(Self.format(longest.seconds)) (step \(longest.id))") }
         if retries > 0 { parts.append("\(retries) retr\(retries == 1 ? "y" : "ies")") }
         if stepsPending > 0 { parts.append("\(stepsPending) waiting for a window") }
         parts.append("total \(Self.format(totalSeconds))")

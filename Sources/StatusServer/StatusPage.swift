@@ -117,9 +117,9 @@ enum StatusPage {
         <p class="muted">{{summary}}</p>
         {{#hasItems}}
         <table>
-        <thead><tr><th>template</th><th>tenant</th><th>object</th><th>kind</th><th>expected</th><th>found</th><th>remedy</th></tr></thead>
+        <thead><tr><th>template</th><th>tenant</th><th>object</th><th>kind</th><th>expected</th><th>found</th><th>remedy</th><th>fixed</th></tr></thead>
         <tbody>
-        {{#items}}<tr><td>{{template}}</td><td>{{tenant}}</td><td><code>{{object}}</code></td><td>{{kind}}</td><td>{{expected}}</td><td>{{found}}</td><td>{{remedy}}</td></tr>
+        {{#items}}<tr><td>{{template}}</td><td>{{tenant}}</td><td><code>{{object}}</code></td><td>{{kind}}</td><td>{{expected}}</td><td>{{found}}</td><td>{{remedy}}</td><td>{{fixed}}</td></tr>
         {{/items}}
         </tbody>
         </table>

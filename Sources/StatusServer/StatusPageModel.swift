@@ -24,6 +24,8 @@ struct StatusPageModel {
         var expected: String
         var found: String
         var remedy: String
+        /// When the pending plan fixes it, or why no plan does.
+        var fixed: String
     }
 
     struct DriftModel {
@@ -175,11 +177,14 @@ struct StatusPageModel {
             var expected: String
             var found: String
             var remedy: String
+            struct Fix: Decodable { var text: String }
+            var fix: Fix?
         }
 
         var revision: String?
         var asOf: String
         var items: [Item]
+        var preparedShadows: Int?
     }
 
     static func driftModel(_ json: String?) -> DriftModel {
@@ -190,13 +195,16 @@ struct StatusPageModel {
             return DriftModel(summary: "The drift report could not be read; see /api/v1/drift.", hasItems: false, items: [])
         }
         let at = report.revision.map { " at \(String($0.prefix(12)))" } ?? ""
-        let summary = report.items.isEmpty
+        let prepared = report.preparedShadows ?? 0
+        let progress = prepared == 0 ? ""
+            : " \(prepared) shadow\(prepared == 1 ? "" : "s") built by an earlier apply wait for the plan's swap (progress, not drift)."
+        let summary = (report.items.isEmpty
             ? "In sync as of \(report.asOf)\(at): the warehouse matches the desired state."
-            : "\(report.items.count) item\(report.items.count == 1 ? "" : "s") of drift as of \(report.asOf)\(at)."
+            : "\(report.items.count) item\(report.items.count == 1 ? "" : "s") of drift as of \(report.asOf)\(at).") + progress
         return DriftModel(summary: summary, hasItems: !report.items.isEmpty, items: report.items.map { item in
             DriftRow(
                 template: item.template ?? "—", tenant: item.tenant ?? "—", object: item.object, kind: item.kind,
-                expected: item.expected, found: item.found, remedy: item.remedy)
+                expected: item.expected, found: item.found, remedy: item.remedy, fixed: item.fix?.text ?? "—")
         })
     }
 

@@ -13,6 +13,8 @@ enum Samples {
           "items" : [
             {
               "expected" : "column waste_category text DEFAULT 'UNKNOWN'",
+              "fix" : {"phase" : "swap", "start" : "2025-03-02T02:00:00Z", "status" : "waiting",
+                       "text" : "swap: waiting for window nightly: opens 2025-03-02 02:00 UTC (in 14h)"},
               "found" : "no such column",
               "kind" : "template.column.added",
               "object" : "public.foodlogstats",
@@ -30,6 +32,7 @@ enum Samples {
               "tenant" : "acme"
             }
           ],
+          "preparedShadows" : 292,
           "revision" : "0123456789abcdef0123456789abcdef01234567",
           "version" : 1
         }

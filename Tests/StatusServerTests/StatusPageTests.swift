@@ -34,13 +34,16 @@ struct StatusPageTests {
         #expect(response.headers[.contentType] == "text/html; charset=utf-8")
         #expect(html.contains("blocked-by-window"))
         #expect(html.contains("<td>DriftFound</td>"))
-        // The drift row: template, tenant, object, kind, expected, found, remedy.
+        // The drift row: template, tenant, object, kind, expected, found, remedy, and when it is fixed.
         #expect(html.contains(
             "<tr><td>foodlogstats</td><td>—</td><td><code>public.foodlogstats</code></td><td>template.column.added</td>"
                 + "<td>column waste_category text DEFAULT &#39;UNKNOWN&#39;</td><td>no such column</td>"
-                + "<td>rebuild the daily views of the last 30 days and add the column to the yearly tables</td></tr>"),
+                + "<td>rebuild the daily views of the last 30 days and add the column to the yearly tables</td>"
+                + "<td>swap: waiting for window nightly: opens 2025-03-02 02:00 UTC (in 14h)</td></tr>"),
             "\(html)")
-        #expect(html.contains("2 items of drift as of 2025-03-01 at 0123456789ab."))
+        // The pending plan's own shadows are its progress, not drift.
+        #expect(html.contains("2 items of drift as of 2025-03-01 at 0123456789ab. 292 shadows built by an earlier apply wait for the plan&#39;s swap (progress, not drift)."),
+                "\(html)")
         #expect(html.contains("<h3>prepare <span class=\"muted\">— now: prepare work runs ahead of the window</span></h3>"))
         #expect(html.contains("<h3>swap <span class=\"muted\">— in window nightly, 2025-03-02T02:00:00Z – 2025-03-02T04:00:00Z</span></h3>"))
         #expect(html.contains("CREATE MATERIALIZED VIEW tenant_acme.foodlogstats_20250301__shadow AS SELECT 1;"))
