@@ -33,12 +33,23 @@ public struct PlanView: Sendable, Equatable, Codable {
         public var name: String
         /// When it runs, for people: `now (online steps run any time)`, `in window nightly, 2025-03-02 02:00 UTC`.
         public var runs: String
+        /// The steps grouped by kind and template, one line each (``Plan/groupLines(in:)``).
+        public var groups: [String]
         public var steps: [Step]
 
-        public init(name: String, runs: String, steps: [Step]) {
+        public init(name: String, runs: String, groups: [String] = [], steps: [Step]) {
             self.name = name
             self.runs = runs
+            self.groups = groups
             self.steps = steps
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            runs = try container.decode(String.self, forKey: .runs)
+            groups = try container.decodeIfPresent([String].self, forKey: .groups) ?? []
+            steps = try container.decode([Step].self, forKey: .steps)
         }
     }
 
@@ -83,7 +94,7 @@ public struct PlanView: Sendable, Equatable, Codable {
             phases: PlanStep.Phase.allCases.compactMap { phase in
                 let steps = plan.steps(in: phase)
                 guard !steps.isEmpty else { return nil }
-                return Phase(name: phase.rawValue, runs: runs(phase), steps: steps.map { step in
+                return Phase(name: phase.rawValue, runs: runs(phase), groups: plan.groupLines(in: phase), steps: steps.map { step in
                     var estimate: [String] = []
                     if let bytes = step.estimateBytes { estimate.append(Self.bytes(bytes)) }
                     if let seconds = step.estimateSeconds { estimate.append(Self.seconds(seconds)) }
@@ -95,17 +106,8 @@ public struct PlanView: Sendable, Equatable, Codable {
             })
     }
 
-    /// `1.2 GB`, `340 MB`, `12 kB`.
-    static func bytes(_ value: Double) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB"]
-        var amount = value
-        var unit = 0
-        while amount >= 1_000 && unit < units.count - 1 {
-            amount /= 1_000
-            unit += 1
-        }
-        return unit == 0 ? "\(Int(amount)) B" : String(format: "%.1f", amount) + " " + units[unit]
-    }
+    /// `1.2 GB`, `340.0 MB`, `12.0 kB`: the plan text's units (1024), so `warden plan` and the page agree.
+    static func bytes(_ value: Double) -> String { Plan.bytes(value) }
 
     /// `0.05 s`, `42 s`, `3m 10s`, `2h 5m`.
     static func seconds(_ value: Double) -> String {

@@ -64,9 +64,11 @@ extension Plan {
         if !shadows.isEmpty, shadows.allSatisfy({ $0.estimateBytes != nil }) {
             facts.append("~\(Plan.bytes(shadows.reduce(0) { $0 + ($1.estimateBytes ?? 0) })) extra disk")
         }
-        if phase == .swap {
-            let lock = phaseSteps.filter { $0.stepClass == .briefLock }.reduce(0) { $0 + ($1.estimateSeconds ?? 0) }
-            facts.append("locks readers ~\(Plan.seconds(lock))")
+        let lock = phaseSteps.filter { $0.stepClass == .briefLock }.reduce(0) { $0 + ($1.estimateSeconds ?? 0) }
+        if phase == .swap && lock > 0 { facts.append("locks readers ~\(Plan.seconds(lock))") }
+        let blocking = phaseSteps.filter { $0.stepClass == .blocking }
+        if !blocking.isEmpty {
+            facts.append("readers wait or fail ~\(Plan.seconds(blocking.reduce(0) { $0 + ($1.estimateSeconds ?? 0) })) (blocking steps)")
         }
         if phaseSteps.allSatisfy({ $0.estimateSeconds != nil }) {
             facts.append("~\(Plan.seconds(phaseSteps.reduce(0) { $0 + ($1.estimateSeconds ?? 0) }))")
@@ -74,6 +76,12 @@ extension Plan {
         lines.append("  " + facts.joined(separator: " · "))
         lines += StepGroup.groups(phaseSteps).map { "  " + $0.line }
         return lines
+    }
+
+    /// The steps of a phase grouped by kind and template, one line each, as the text shows them
+    /// (`[1–219]  219 × build shadow daily view · foodlogstats · 3 tenants (…) · 2026-01-01…2026-03-14 · online`).
+    public func groupLines(in phase: PlanStep.Phase) -> [String] {
+        StepGroup.groups(steps(in: phase)).map { TerminalText.neutralized($0.line) }
     }
 
     /// Every step with its SQL, as `--sql` shows it.
@@ -207,7 +215,8 @@ extension Plan {
         return "about \(Int((seconds / 60).rounded(.up))) minutes"
     }
 
-    static func bytes(_ value: Double) -> String {
+    /// `864.0 kB`: binary multiples (1024), as PostgreSQL's `pg_size_pretty`.
+    public static func bytes(_ value: Double) -> String {
         let units = ["B", "kB", "MB", "GB", "TB"]
         var value = value
         var unit = 0

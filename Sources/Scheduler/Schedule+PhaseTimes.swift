@@ -87,8 +87,12 @@ extension Schedule {
         if start == date { return first }
         if case .wait(_, let window, let reason) = first { return .wait(until: start, window: window, reason: reason) }
         let before = previous.map { "the \($0.rawValue) phase" } ?? "the steps before it"
-        return .wait(until: start, window: nil, reason: "after \(before), by the estimates.")
+        return .wait(until: start, window: nil, reason: "\(Schedule.followingPrefix)\(before), by the estimates.")
     }
+
+    /// How the reason of a phase that only waits for the one before it begins (`after the swap phase,
+    /// by the estimates`): its line is then not a `waiting:` one.
+    static let followingPrefix = "after "
 
     /// What a phase after one that cannot go on looks like.
     private func following(_ phase: PlanStep.Phase, after previous: PlanStep.Phase?, stuck: Admission) -> Admission {

@@ -52,6 +52,10 @@ public enum ScheduleText {
         case .wait(let until, let window, let reason):
             guard let until else { return "waiting: \(sentence(reason))" }
             guard let window else {
+                // A phase that only follows the one before it is not waiting for anything else.
+                if reason.hasPrefix(Schedule.followingPrefix) {
+                    return "\(sentence(reason)): \(local(until, timeZone: "UTC")) (in \(relative(from: now, to: until)))"
+                }
                 return "waiting: \(sentence(reason)); may start \(local(until, timeZone: "UTC")) (in \(relative(from: now, to: until)))"
             }
             if abs(until.timeIntervalSince(window.start)) < 1 {

@@ -133,11 +133,13 @@ enum StatusPage {
         {{#hasNotes}}<ul>{{#notes}}<li>{{.}}</li>{{/notes}}</ul>{{/hasNotes}}
         {{#phases}}
         <h3>{{name}} <span class="muted">— {{runs}}</span></h3>
+        <ul>{{#groups}}<li><code>{{.}}</code></li>{{/groups}}</ul>
         <table>
         <thead><tr><th>#</th><th>class</th><th>kind</th><th>targets</th><th>estimate</th><th>SQL</th></tr></thead>
         <tbody>
         {{#steps}}<tr><td>{{id}}</td><td><span class="badge {{tone}}">{{stepClass}}</span></td><td>{{kind}}</td><td>{{targets}}</td><td>{{estimate}}</td><td><details><summary>show</summary><pre>{{sql}}</pre></details></td></tr>
         {{/steps}}
+        {{#more}}<tr><td colspan="6" class="muted">{{more}}</td></tr>{{/more}}
         </tbody>
         </table>
         {{/phases}}

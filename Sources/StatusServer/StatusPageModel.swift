@@ -47,8 +47,15 @@ struct StatusPageModel {
     struct PhaseModel {
         var name: String
         var runs: String
+        var groups: [String]
         var steps: [StepRow]
+        /// Set when more steps than ``StatusPageModel/stepsShownPerPhase``: the rest are in the API.
+        var more: String?
     }
+
+    /// The steps of a phase listed one by one on the page (with their SQL); a plan of 230 steps is its
+    /// groups, these, and a pointer to `GET /api/v1/plan`, not a page of half a megabyte.
+    static let stepsShownPerPhase = 12
 
     struct PlanModel {
         var summary: String
@@ -216,13 +223,14 @@ struct StatusPageModel {
             revision: plan.revision.map { String($0.prefix(12)) } ?? "—", strategy: plan.strategy, hasNotes: !plan.notes.isEmpty,
             notes: plan.notes,
             phases: plan.phases.map { phase in
-                PhaseModel(name: phase.name, runs: phase.runs, steps: phase.steps.map { step in
+                PhaseModel(name: phase.name, runs: phase.runs, groups: phase.groups, steps: phase.steps.prefix(stepsShownPerPhase).map { step in
                     StepRow(
                         id: String(step.id), stepClass: step.stepClass,
                         tone: tone(stepClass: step.stepClass),
                         kind: step.kind, targets: step.targets.joined(separator: ", "), estimate: step.estimate ?? "—",
                         sql: step.sql)
-                })
+                }, more: phase.steps.count > stepsShownPerPhase
+                    ? "… and \(phase.steps.count - stepsShownPerPhase) more steps: GET /api/v1/plan has every step with its SQL" : nil)
             })
     }
 

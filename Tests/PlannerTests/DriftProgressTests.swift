@@ -70,7 +70,7 @@ struct DriftProgressTests {
             PhaseWhen(phase: .swap, status: .waiting, start: "2026-01-11T08:00:00Z", deadline: "2026-01-11T12:00:00Z",
                       window: "sunday-night", text: "waiting for window sunday-night: opens 2026-01-11 02:00 CST (in 4d 20h)"),
             PhaseWhen(phase: .cleanup, status: .waiting, start: "2026-01-11T08:00:01Z", deadline: nil, window: nil,
-                      text: "waiting: after the swap phase, by the estimates; may start 2026-01-11 08:00 UTC (in 4d 20h)"),
+                      text: "after the swap phase, by the estimates: 2026-01-11 08:00 UTC (in 4d 20h)"),
         ])
         let report = fixture.detect().settingAside(progressOf: plan).annotated(by: plan)
         #expect(!report.items.isEmpty)
@@ -82,7 +82,7 @@ struct DriftProgressTests {
         let missing = try #require(report.items.first { $0.kind == .connectionMissing })
         #expect(missing.fix?.status == .notPlanned)
         #expect(missing.fix?.text.hasPrefix("not planned yet: ") == true)
-        #expect(report.table().contains("fixed:    cleanup: waiting: after the swap phase, by the estimates; may start 2026-01-11 08:00 UTC (in 4d 20h)"))
+        #expect(report.table().contains("fixed:    cleanup: after the swap phase, by the estimates: 2026-01-11 08:00 UTC (in 4d 20h)"))
         #expect(report.markdown().contains("| remedy | fixed |"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
         let items = try #require(json["items"] as? [[String: Any]])

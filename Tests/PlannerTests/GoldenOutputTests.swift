@@ -28,7 +28,7 @@ struct GoldenOutputTests {
             PhaseWhen(phase: .swap, status: .waiting, start: "2026-01-11T08:00:00Z", deadline: "2026-01-11T12:00:00Z",
                       window: "sunday-night", text: "waiting for window sunday-night: opens 2026-01-11 02:00 CST (in 4d 20h)"),
             PhaseWhen(phase: .cleanup, status: .waiting, start: "2026-01-11T08:00:01Z", deadline: nil, window: nil,
-                      text: "waiting: after the swap phase, by the estimates; may start 2026-01-11 08:00 UTC (in 4d 20h)"),
+                      text: "after the swap phase, by the estimates: 2026-01-11 08:00 UTC (in 4d 20h)"),
         ])
         let drift = fixture.detect().settingAside(progressOf: plan).annotated(by: plan)
         return (drift, plan)

@@ -39,6 +39,16 @@ struct PhaseTimesTests {
         #expect(times[.cleanup]?.reason?.contains("swap phase") == true)
     }
 
+    @Test("with no windows declared, a phase after another says it follows it, not that it is waiting")
+    func noWindows() throws {
+        let plan = threePhasePlan(prepareSeconds: 1, swapSeconds: 0.01)
+        let times = try makeSchedule([], prepareAhead: true).phaseTimes(for: plan, at: monday)
+        let swap = try #require(times[.swap])
+        #expect(ScheduleText.line(swap, at: monday) == "after the prepare phase, by the estimates: 2026-03-09 12:00 UTC (in 2s)")
+        let cleanup = try #require(times[.cleanup])
+        #expect(!ScheduleText.line(cleanup, at: monday).hasPrefix("waiting"))
+    }
+
     @Test("without prepareAhead the prepare phase waits for the window too, and the swap follows it")
     func withoutPrepareAhead() throws {
         let times = try makeSchedule([sundayNight], prepareAhead: false).phaseTimes(for: threePhasePlan(), at: monday)

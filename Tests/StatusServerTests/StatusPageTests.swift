@@ -52,6 +52,27 @@ struct StatusPageTests {
         #expect(html.contains("step 2 failed: lock timeout"))
     }
 
+    @Test("a plan of 230 steps is its groups, a dozen steps per phase and a pointer to the API, not half a megabyte of SQL")
+    func largePlanStaysSmall() async throws {
+        let steps = (1...230).map { id in
+            PlanView.Step(id: id, stepClass: "online", kind: "buildShadowDailyView", targets: ["acme.storedaily_\(id)__shadow"],
+                          estimate: nil, sql: "CREATE MATERIALIZED VIEW acme.storedaily_\(id)__shadow AS " + String(repeating: "SELECT 1 ", count: 200) + ";")
+        }
+        let view = PlanView(
+            revision: nil, asOf: "2026-03-17", strategy: "shadow-swap", risk: "low", riskReasons: [], summary: "230 steps", notes: [],
+            phases: [.init(name: "prepare", runs: "now",
+                           groups: ["[1–230]  230 × build shadow daily view · storedaily · tenant acme · 2026-01-01…2026-03-16 · online"],
+                           steps: steps)])
+        let fake = FakeController(status: FakeController.sampleStatus)
+        await fake.set(drift: Samples.driftJSON, plan: "{}", view: view)
+        let (html, _) = try await page(fake)
+        #expect(html.contains("<li><code>[1–230]  230 × build shadow daily view · storedaily · tenant acme · 2026-01-01…2026-03-16 · online</code></li>"))
+        #expect(html.contains("acme.storedaily_12__shadow"))
+        #expect(!html.contains("acme.storedaily_13__shadow"))
+        #expect(html.contains("… and 218 more steps: GET /api/v1/plan has every step with its SQL"))
+        #expect(html.utf8.count < 60_000, "\(html.utf8.count) bytes")
+    }
+
     @Test("escapes hostile names everywhere: no <script> from the warehouse reaches the page")
     func escapesHostileNames() async throws {
         let (html, response) = try await page(await fullFake())
