@@ -215,6 +215,13 @@ struct StatusPageModel {
         })
     }
 
+    /// A step's targets as the page lists them: the first six and how many more (a cleanup step can
+    /// rename a hundred objects; its SQL has them all).
+    static func shortList(_ targets: [String]) -> String {
+        targets.count <= 6 ? targets.joined(separator: ", ")
+            : targets.prefix(6).joined(separator: ", ") + ", … (+\(targets.count - 6) more)"
+    }
+
     static func planModel(_ plan: PlanView) -> PlanModel {
         PlanModel(
             summary: plan.summary, risk: plan.risk,
@@ -227,7 +234,7 @@ struct StatusPageModel {
                     StepRow(
                         id: String(step.id), stepClass: step.stepClass,
                         tone: tone(stepClass: step.stepClass),
-                        kind: step.kind, targets: step.targets.joined(separator: ", "), estimate: step.estimate ?? "—",
+                        kind: step.kind, targets: shortList(step.targets), estimate: step.estimate ?? "—",
                         sql: step.sql)
                 }, more: phase.steps.count > stepsShownPerPhase
                     ? "… and \(phase.steps.count - stepsShownPerPhase) more steps: GET /api/v1/plan has every step with its SQL" : nil)
