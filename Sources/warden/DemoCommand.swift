@@ -44,6 +44,9 @@ extension Warden {
             // Ctrl-C or SIGTERM ends the demo the way it promises: the server stopped, its folder removed.
             signal(SIGINT, SIG_IGN)
             signal(SIGTERM, SIG_IGN)
+            // In `warden demo --keep | tee`, Ctrl-C ends tee too: a write to the closed pipe must fail,
+            // not kill the demo before it has stopped its server.
+            signal(SIGPIPE, SIG_IGN)
             let work = Task { try await Self.show(asOf: asOfDate, firstYear: firstYear, keep: keep, logger: logger) }
             let signals = [SIGINT, SIGTERM].map { number in
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
