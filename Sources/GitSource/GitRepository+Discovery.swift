@@ -9,16 +9,7 @@ extension GitRepository {
     /// - Throws: ``GitError`` with ``GitError/Code/notARepository`` when neither the folder nor any
     ///   folder above it is a repository, ``GitError/Code/ownership`` when it belongs to another user.
     public static func discover(from path: String) throws(GitError) -> GitRepository {
-        try LibGit2Runtime.ensureInitialized()
-        let absolute = RemoteLocation.absolutePath(path)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw GitError(
-                code: .notARepository,
-                message: "cannot open git repository at \(absolute): no such folder; check the path")
-        }
-        var repository: OpaquePointer?
-        try check(git_repository_open_ext(&repository, absolute, 0, nil), "git_repository_open_ext") { failure in
+        try open(path, flags: 0) { failure, absolute in
             guard failure.isNotFound && !failure.message.contains("safe.directory") else {
                 return openError(failure, path: absolute)
             }
@@ -28,9 +19,5 @@ extension GitRepository {
                     + "run warden in a clone of the schema repository, pass --repo with its path, or clone it first",
                 libgit2Message: failure.message)
         }
-        guard let repository else {
-            throw GitError(code: .notARepository, message: "cannot open git repository at \(absolute)")
-        }
-        return GitRepository(handle: repository, fetchURL: nil)
     }
 }

@@ -65,6 +65,14 @@ public final class GitRepository: @unchecked Sendable {
     /// - Throws: ``GitError`` with ``GitError/Code/notARepository`` when the folder is missing or not a
     ///   repository, ``GitError/Code/ownership`` when it belongs to another user.
     public static func open(at path: String) throws(GitError) -> GitRepository {
+        try open(path, flags: GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue) { failure, absolute in openError(failure, path: absolute) }
+    }
+
+    /// Opens the repository at (or, without `GIT_REPOSITORY_OPEN_NO_SEARCH`, above) an existing
+    /// folder; `failed` says what a failure of `git_repository_open_ext` means.
+    static func open(
+        _ path: String, flags: UInt32, failed: (LibGit2Failure, String) -> GitError
+    ) throws(GitError) -> GitRepository {
         try LibGit2Runtime.ensureInitialized()
         let absolute = RemoteLocation.absolutePath(path)
         var isDirectory: ObjCBool = false
@@ -74,11 +82,8 @@ public final class GitRepository: @unchecked Sendable {
                 message: "cannot open git repository at \(absolute): no such folder; check the path")
         }
         var repository: OpaquePointer?
-        try check(
-            git_repository_open_ext(&repository, absolute, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil),
-            "git_repository_open_ext"
-        ) { failure in
-            openError(failure, path: absolute)
+        try check(git_repository_open_ext(&repository, absolute, flags, nil), "git_repository_open_ext") { failure in
+            failed(failure, absolute)
         }
         guard let repository else {
             throw GitError(code: .notARepository, message: "cannot open git repository at \(absolute)")
