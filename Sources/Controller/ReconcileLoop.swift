@@ -546,7 +546,7 @@ public actor ReconcileLoop {
     static func view(_ window: WindowOccurrence, at now: Date) -> WindowView {
         WindowView(
             name: window.name, kind: window.kind, start: window.start, end: window.end, active: window.isActive(at: now),
-            manualSync: window.manualSync)
+            manualSync: window.manualSync, timeZone: window.timeZone)
     }
 
     /// The status label of a pass's internal result.

@@ -13,8 +13,13 @@ public struct WindowView: Sendable, Equatable, Codable {
     public var active: Bool
     /// `warden apply --now` may run inside it even when it is a deny window.
     public var manualSync: Bool
+    /// The IANA time zone the window is declared in (`America/Chicago`); `nil` for UTC.
+    public var timeZone: String?
 
-    public init(name: String, kind: MaintenanceWindow.Kind, start: Date, end: Date, active: Bool, manualSync: Bool) {
+    public init(
+        name: String, kind: MaintenanceWindow.Kind, start: Date, end: Date, active: Bool, manualSync: Bool, timeZone: String? = nil
+    ) {
+        self.timeZone = timeZone
         self.name = name
         self.kind = kind
         self.start = start
@@ -23,7 +28,7 @@ public struct WindowView: Sendable, Equatable, Codable {
         self.manualSync = manualSync
     }
 
-    enum CodingKeys: String, CodingKey { case name, kind, start, end, active, manualSync }
+    enum CodingKeys: String, CodingKey { case name, kind, start, end, active, manualSync, timeZone }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -33,6 +38,7 @@ public struct WindowView: Sendable, Equatable, Codable {
         end = try Timestamp.decode(container, .end)
         active = try container.decode(Bool.self, forKey: .active)
         manualSync = try container.decode(Bool.self, forKey: .manualSync)
+        timeZone = try container.decodeIfPresent(String.self, forKey: .timeZone)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -43,5 +49,6 @@ public struct WindowView: Sendable, Equatable, Codable {
         try container.encode(Timestamp.string(end), forKey: .end)
         try container.encode(active, forKey: .active)
         try container.encode(manualSync, forKey: .manualSync)
+        try container.encode(timeZone, forKey: .timeZone)
     }
 }

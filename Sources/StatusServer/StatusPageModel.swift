@@ -1,6 +1,7 @@
 import Controller
 import Executor
 import Foundation
+import Scheduler
 
 /// What the status page's template reads, already as text.
 ///
@@ -160,8 +161,8 @@ struct StatusPageModel {
         hasWindows = !windows.isEmpty
         self.windows = windows.map { window in
             WindowRow(
-                name: window.name, kind: window.kind.rawValue, start: Timestamp.string(window.start),
-                end: Timestamp.string(window.end), active: window.active, manualSync: window.manualSync)
+                name: window.name, kind: window.kind.rawValue, start: Self.instant(window.start, timeZone: window.timeZone),
+                end: Self.instant(window.end, timeZone: window.timeZone), active: window.active, manualSync: window.manualSync)
         }
         switch runs {
         case .success(let records):
@@ -220,6 +221,13 @@ struct StatusPageModel {
     static func shortList(_ targets: [String]) -> String {
         targets.count <= 6 ? targets.joined(separator: ", ")
             : targets.prefix(6).joined(separator: ", ") + ", … (+\(targets.count - 6) more)"
+    }
+
+    /// A window's instant on the wall clock it is declared in, then in UTC: `2026-03-22 02:00 CDT
+    /// (2026-03-22T07:00:00Z)`; UTC alone for a window declared in UTC.
+    static func instant(_ date: Date, timeZone: String?) -> String {
+        guard let timeZone, !["UTC", "Etc/UTC", "GMT"].contains(timeZone) else { return Timestamp.string(date) }
+        return "\(ScheduleText.local(date, timeZone: timeZone)) (\(Timestamp.string(date)))"
     }
 
     static func planModel(_ plan: PlanView) -> PlanModel {

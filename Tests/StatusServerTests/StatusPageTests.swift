@@ -76,6 +76,21 @@ struct StatusPageTests {
         #expect(html.utf8.count < 60_000, "\(html.utf8.count) bytes")
     }
 
+    @Test("windows are shown on the wall clock they are declared in, with UTC beside it")
+    func windowsInTheirTimeZone() async throws {
+        let fake = FakeController(status: FakeController.sampleStatus)
+        let start = Date(timeIntervalSince1970: 1_774_162_800)  // 2026-03-22T07:00:00Z, 02:00 in Chicago (CDT)
+        await fake.set(windows: [
+            WindowView(name: "sunday-night", kind: .allow, start: start, end: start.addingTimeInterval(4 * 3600), active: false,
+                       manualSync: true, timeZone: "America/Chicago"),
+            WindowView(name: "utc-night", kind: .allow, start: start, end: start.addingTimeInterval(3600), active: false, manualSync: false),
+        ])
+        let (html, _) = try await page(fake)
+        #expect(html.contains("<td>sunday-night</td><td>allow</td><td>2026-03-22 02:00 CDT (2026-03-22T07:00:00Z)</td><td>2026-03-22 06:00 CDT (2026-03-22T11:00:00Z)</td>"),
+                "\(html)")
+        #expect(html.contains("<td>utc-night</td><td>allow</td><td>2026-03-22T07:00:00Z</td><td>2026-03-22T08:00:00Z</td>"))
+    }
+
     @Test("escapes hostile names everywhere: no <script> from the warehouse reaches the page")
     func escapesHostileNames() async throws {
         let (html, response) = try await page(await fullFake())

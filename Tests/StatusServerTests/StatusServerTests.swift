@@ -134,7 +134,7 @@ struct ReadOnlyRouteTests {
             try await client.execute(uri: "/api/v1/windows", method: .get) { response in
                 let windows = try #require(try object(response)["windows"] as? [[String: Any]])
                 #expect(windows.count == 2)
-                #expect(Set(windows[0].keys) == ["name", "kind", "start", "end", "active", "manualSync"])
+                #expect(Set(windows[0].keys) == ["name", "kind", "start", "end", "active", "manualSync", "timeZone"])
                 #expect(windows[0]["start"] as? String == "2025-03-02T01:00:00Z")
                 #expect(windows[0]["active"] as? Bool == true)
                 #expect(windows[1]["kind"] as? String == "deny")

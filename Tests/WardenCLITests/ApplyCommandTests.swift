@@ -257,6 +257,13 @@ struct ApplyCommandTests {
         #expect(!apply.standardOutput.contains("CREATE MATERIALIZED VIEW"), "\(apply.standardOutput)")
         #expect(!apply.standardOutput.contains("warden:"), "\(apply.standardOutput)")
         #expect(apply.standardOutput.hasSuffix("(each step with its SQL: add --sql, or --format sql for a migration file)\n"))
+        // Both streams into one pipe, as in a CI log: the refusal starts a line of its own after the plan.
+        let quoted = ([WardenCLITests.binary, "apply"] + world.base).map { "'" + $0.replacing("'", with: "'\\''") + "'" }
+        let combined = try await Subprocess.run(["/bin/sh", "-c", "exec " + quoted.joined(separator: " ") + " 2>&1"])
+        #expect(combined.status == 3)
+        #expect(combined.standardOutput.hasSuffix(
+            "(each step with its SQL: add --sql, or --format sql for a migration file)\n"
+                + "warden: refusing to apply: pass --yes to apply without a terminal. Nothing was changed.\n"), "\(combined.standardOutput)")
 
         #expect(try await Self.yearlyTables(warehouse) == before)
         #expect(try await Self.leftovers(warehouse) == 0)
