@@ -97,6 +97,8 @@ struct ApplyCommandTests {
         #expect(apply.status == 0, "\(apply.standardOutput)\n\(apply.standardError)")
         print(apply.standardOutput.split(separator: "\n").filter { $0.hasPrefix("applied:") }.joined(separator: "\n"))
         #expect(apply.standardOutput.contains("applied: run"), "\(apply.standardOutput)")
+        // The longest swap step reads as a duration, not a count ("longest swap step 221: 97 ms").
+        #expect(apply.standardOutput.contains(" · longest swap step took "), "\(apply.standardOutput)")
         #expect(apply.standardError.contains("prepare 1/"), "\(apply.standardError)")
         print("public.foodlogstats reader during the apply: \(PublicViewReader.describe(reading))")
         #expect(reading.errors.isEmpty, "no query failed, and none waited over 1 s for a lock: \(reading.errors)")
@@ -256,6 +258,9 @@ struct ApplyCommandTests {
         #expect(apply.standardOutput.contains(" × build shadow daily view · foodlogstats · "), "\(apply.standardOutput)")
         #expect(!apply.standardOutput.contains("CREATE MATERIALIZED VIEW"), "\(apply.standardOutput)")
         #expect(!apply.standardOutput.contains("warden:"), "\(apply.standardOutput)")
+        // The plan's notes are in the summary, not repeated on stderr as warnings.
+        #expect(apply.standardOutput.contains("\nnotes:\n"), "\(apply.standardOutput)")
+        #expect(!apply.standardError.contains("warning:"), "\(apply.standardError)")
         #expect(apply.standardOutput.hasSuffix("(each step with its SQL: add --sql, or --format sql for a migration file)\n"))
         // Both streams into one pipe, as in a CI log: the refusal starts a line of its own after the plan.
         let quoted = ([WardenCLITests.binary, "apply"] + world.base).map { "'" + $0.replacing("'", with: "'\\''") + "'" }
