@@ -72,7 +72,7 @@ struct RebuildApplyTests {
         // The plan is the seed's: no shadows, no extra disk, one drop transaction.
         #expect(apply.standardOutput.contains("strategy rebuild"), "\(apply.standardOutput)")
         #expect(apply.standardOutput.contains("extra disk for shadows: 0 B"), "\(apply.standardOutput)")
-        #expect(apply.standardOutput.contains("] drop for rebuild · foodlogstats · "), "\(apply.standardOutput)")
+        #expect(apply.standardOutput.contains("]  drop for rebuild · foodlogstats · "), "\(apply.standardOutput)")
         #expect(apply.standardOutput.contains(" · blocking"), "\(apply.standardOutput)")
         #expect(!apply.standardOutput.contains("__shadow"))
         #expect(apply.standardOutput.contains("applied: run"), "\(apply.standardOutput)")
