@@ -69,7 +69,7 @@ let package = Package(
             "PostgresClient", logging, yams, metrics, serviceLifecycle,
         ]),
         .target(name: "StatusServer", dependencies: [
-            "Controller", "Executor", "Scheduler", logging, hummingbird, metrics, prometheus, serviceLifecycle,
+            "Controller", "Executor", "Planner", "Scheduler", logging, hummingbird, metrics, prometheus, serviceLifecycle,
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

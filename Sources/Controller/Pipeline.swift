@@ -82,8 +82,7 @@ public enum Pipeline {
         _ desired: DesiredWarehouse, on connection: PostgresConnection, asOf: Day, at now: Date = Date()
     ) async throws -> DriftReport {
         var (drift, plan) = try await plan(desired, on: connection, asOf: asOf)
-        let schedule = Schedule(calendar: try WindowCalendar(desired.settings.windows), prepareAhead: desired.settings.policy.prepareAhead)
-        if !plan.isEmpty { plan.when = schedule.planSchedule(for: plan, at: now) }
+        if !plan.isEmpty { plan.when = try Schedule(desired).planSchedule(for: plan, at: now) }
         drift = drift.annotated(by: plan)
         return drift
     }

@@ -382,7 +382,7 @@ public actor ReconcileLoop {
             pendingDrift = (drift.items.count, plan.steps.count)
         }
 
-        let schedule = Schedule(calendar: try WindowCalendar(loaded.settings.windows), prepareAhead: loaded.settings.policy.prepareAhead)
+        let schedule = try Schedule(loaded)
         let calendar = try WindowCalendar(loaded.settings.windows)
         observed.windowsAhead = calendar.upcoming(from: now, count: 8)
         let active = calendar.active(at: now)

@@ -96,8 +96,7 @@ extension Detection {
     /// Whether a `template.column.*` item is reported for the template (``checkColumns(_:shape:)`` runs
     /// first).
     func hasColumnChange(_ template: Template) -> Bool {
-        let columnKinds: Set<DriftItem.Kind> = [.columnAdded, .columnRemoved, .columnRetyped, .columnRenamed, .columnMoved]
-        return items.contains { $0.template == template.name && columnKinds.contains($0.kind) }
+        items.contains { $0.template == template.name && DriftItem.Kind.columnChanges.contains($0.kind) }
     }
 
     /// Why a daily view was not built from the desired query, or `nil` if it was.

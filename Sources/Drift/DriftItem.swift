@@ -29,6 +29,9 @@ public struct DriftItem: Sendable, Hashable, Codable {
         case owner = "owner"
         case connectionMissing = "connection.missing"
         case shadowLeftover = "shadow.leftover"
+
+        /// The `template.column.*` kinds: a change of the template's columns.
+        public static let columnChanges: Set<Kind> = [.columnAdded, .columnRemoved, .columnRetyped, .columnRenamed, .columnMoved]
     }
 
     public var kind: Kind

@@ -119,7 +119,7 @@ extension Plan {
     }
 
     /// The first `limit` items and how many more: `a, b, c, … (+216 more)`.
-    static func shortList(_ items: [String], limit: Int) -> String {
+    public static func shortList(_ items: [String], limit: Int) -> String {
         items.count <= limit ? items.joined(separator: ", ")
             : items.prefix(limit).joined(separator: ", ") + ", … (+\(items.count - limit) more)"
     }

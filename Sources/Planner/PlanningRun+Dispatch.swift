@@ -33,7 +33,7 @@ extension PlanningRun {
         var handled = Set<DriftItem.Kind>()
         var registryPlanned = false
 
-        let columnKinds: Set<DriftItem.Kind> = [.columnAdded, .columnRemoved, .columnRetyped, .columnRenamed, .columnMoved]
+        let columnKinds = DriftItem.Kind.columnChanges
         // A few stale days need the same shadows and swap, for their tenants only.
         let reshapeKinds = columnKinds.union([.queryChanged, .yearlyColumns, .dayStale])
         var dailyViewsRebuilt = false

@@ -26,6 +26,12 @@ public struct Schedule: Sendable {
     public static let searchDays = 400
 
     /// A schedule for `calendar` under `policy.prepareAhead`.
+    /// The schedule of a desired state's windows under `policy` (its own policy by default): what the
+    /// CLI, the drift report and the controller all schedule with.
+    public init(_ desired: DesiredWarehouse, policy: Policy? = nil) throws {
+        self.init(calendar: try WindowCalendar(desired.settings.windows), prepareAhead: (policy ?? desired.settings.policy).prepareAhead)
+    }
+
     public init(calendar: WindowCalendar, prepareAhead: Bool) {
         self.calendar = calendar
         self.prepareAhead = prepareAhead

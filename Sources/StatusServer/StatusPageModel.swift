@@ -1,6 +1,7 @@
 import Controller
 import Executor
 import Foundation
+import Planner
 import Scheduler
 
 /// What the status page's template reads, already as text.
@@ -216,13 +217,6 @@ struct StatusPageModel {
         })
     }
 
-    /// A step's targets as the page lists them: the first six and how many more (a cleanup step can
-    /// rename a hundred objects; its SQL has them all).
-    static func shortList(_ targets: [String]) -> String {
-        targets.count <= 6 ? targets.joined(separator: ", ")
-            : targets.prefix(6).joined(separator: ", ") + ", … (+\(targets.count - 6) more)"
-    }
-
     /// A window's instant on the wall clock it is declared in, then in UTC: `2026-03-22 02:00 CDT
     /// (2026-03-22T07:00:00Z)`; UTC alone for a window declared in UTC.
     static func instant(_ date: Date, timeZone: String?) -> String {
@@ -242,7 +236,7 @@ struct StatusPageModel {
                     StepRow(
                         id: String(step.id), stepClass: step.stepClass,
                         tone: tone(stepClass: step.stepClass),
-                        kind: step.kind, targets: shortList(step.targets), estimate: step.estimate ?? "—",
+                        kind: step.kind, targets: Plan.shortList(step.targets, limit: 6), estimate: step.estimate ?? "—",
                         sql: step.sql)
                 }, more: phase.steps.count > stepsShownPerPhase
                     ? "… and \(phase.steps.count - stepsShownPerPhase) more steps: GET /api/v1/plan has every step with its SQL" : nil)

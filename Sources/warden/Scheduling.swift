@@ -8,7 +8,7 @@ import WardenModel
 enum Scheduling {
     /// The schedule of `desired`'s windows under `policy`.
     static func schedule(_ desired: DesiredWarehouse, policy: Policy) throws -> Schedule {
-        Schedule(calendar: try WindowCalendar(desired.settings.windows), prepareAhead: policy.prepareAhead)
+        try Schedule(desired, policy: policy)
     }
 
     /// `when:` lines, one per phase of `plan`: when it would start if the apply began at `now`.
