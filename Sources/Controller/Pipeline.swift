@@ -81,10 +81,7 @@ public enum Pipeline {
     public static func drift(
         _ desired: DesiredWarehouse, on connection: PostgresConnection, asOf: Day, at now: Date = Date()
     ) async throws -> DriftReport {
-        var (drift, plan) = try await plan(desired, on: connection, asOf: asOf)
-        if !plan.isEmpty { plan.when = try Schedule(desired).planSchedule(for: plan, at: now) }
-        drift = drift.annotated(by: plan)
-        return drift
+        try await observation(desired, on: connection, asOf: asOf).annotatedDrift(try Schedule(desired), at: now)
     }
 
     /// The drift and the plan that would reconcile it (nothing is changed). Every step carries an

@@ -367,8 +367,10 @@ public actor ReconcileLoop {
         state.lastGoodRevision = snapshot.revision
 
         let now = settings.now()
-        let asOf = Pipeline.today(in: loaded.settings.timeZone, now: now)
-        let (drift, plan) = try await Pipeline.plan(loaded, on: connection, asOf: asOf)
+        let asOf = loaded.settings.asOf(at: now)
+        let observation = try await Pipeline.observation(loaded, on: connection, asOf: asOf)
+        var plan = observation.change
+        let drift = observation.drift
         observed.drift = drift
         observed.plan = plan
         observed.evaluatedAt = now
@@ -390,8 +392,8 @@ public actor ReconcileLoop {
         metrics?.windowActive(kind: .deny, active.contains { $0.kind == .deny })
         observed.phaseTimes = plan.isEmpty ? [:] : schedule.phaseTimes(for: plan, at: now)
         if !plan.isEmpty { observed.plan?.when = schedule.planSchedule(for: plan, at: now) }
-        // Each drift item says when this plan fixes it (DESIGN.md §4).
-        if let scheduled = observed.plan { observed.drift = drift.annotated(by: scheduled) }
+        // Each drift item says when this plan, or the routine, fixes it (DESIGN.md §4).
+        observed.drift = observation.annotatedDrift(schedule, at: now)
         state.nextWindow = (observed.windowsAhead.first { $0.kind == .allow } ?? observed.windowsAhead.first)
             .map { Self.view($0, at: now) }
         blockedBy = nil
@@ -435,7 +437,7 @@ public actor ReconcileLoop {
             }
             return "blocked-by-clock"
         }
-        if plan.isEmpty {
+        if observation.isEmpty {
             state.phase = .idle
             state.lastAppliedRevision = snapshot.revision
             return "in-sync"
@@ -443,6 +445,39 @@ public actor ReconcileLoop {
         if settings.mode == .report {
             state.phase = .idle
             return "report"
+        }
+        // The routine (outages, due days, rollovers) runs whatever the windows and guards say about the
+        // change (DESIGN.md §6b); the change is planned again from what the warehouse is after it.
+        if observation.hasRoutine {
+            guard let session = await election.lockedSession else {
+                state.phase = .standby
+                return "standby"
+            }
+            state.phase = .reconciling
+            let routineOptions = ApplyOptions(
+                parallelism: loaded.settings.policy.parallelism, lockTimeoutMilliseconds: loaded.settings.policy.lockTimeoutMilliseconds,
+                command: "warden run", reason: "controller: routine as of \(asOf)", revision: snapshot.revision, asOf: asOf,
+                gate: StepGate(schedule: schedule, now: settings.now, interruption: { [interruption] in interruption.value.withLock { $0 } }),
+                session: SessionName(command: "run"))
+            do {
+                let outcome = try await Pipeline.runRoutine(
+                    loaded, lockedSession: session, configuration: settings.database, asOf: asOf, policy: loaded.settings.policy,
+                    options: routineOptions, logger: logger, progress: nil)
+                if outcome.ran { logger.notice("routine applied: \(outcome.summaryLine)") }
+                if let held = outcome.held {
+                    return blockedByWindow(held.admission, plan: observation.routinePlan, revision: snapshot.revision)
+                }
+            } catch {
+                state.phase = .degraded
+                notify(.applyFailed, revision: snapshot.revision, message: "routine: \(error)", steps: observation.routineSteps.count)
+                throw error
+            }
+            plan = try await Pipeline.observation(loaded, on: connection, asOf: asOf).change
+            if plan.isEmpty {
+                state.phase = .idle
+                trigger(fetch: false)
+                return "routine"
+            }
         }
         if let destructive = plan.destructiveSentence, !loaded.settings.policy.allowDestructive {
             let message = "\(destructive); set policy.allowDestructive: true in warehouse.yaml to let the controller run them, or apply by hand with --allow-destructive"

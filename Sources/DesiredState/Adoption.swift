@@ -40,7 +40,7 @@ public enum Adoption {
         }
         var templates: [Template] = []
         for row in live.registry.values.sorted(by: { $0.templateName < $1.templateName }) {
-            templates.append(template(from: row, tenants: tenants, roles: roles))
+            templates.append(Template(liveShapeOf: row, tenants: tenants, roles: roles))
         }
         var grants: [Grant] = []
         let publicViews = templates.compactMap { live.relations[QualifiedName(schema: publicSchema, name: $0.name)] }
@@ -52,31 +52,6 @@ public enum Adoption {
         let settings = WarehouseSettings(
             firstYear: firstYear, publicSchema: publicSchema, tenantColumn: tenantColumn, tenants: tenants, grants: grants)
         return DesiredWarehouse(settings: settings, templates: templates)
-    }
-
-    /// A template from its registry row and the objects that carry it.
-    static func template(
-        from row: RegistryRow, tenants: [Tenant], roles: [String: [ObjectNames.Role: LiveRelation]]
-    ) -> Template {
-        var shapes: [[LiveColumn]: Int] = [:]
-        var indexSets: [[IndexSpec]: Int] = [:]
-        for tenant in tenants {
-            for (role, relation) in roles[tenant.schema] ?? [:] {
-                guard case .dailyView(let name, _) = role, name == row.templateName else { continue }
-                shapes[relation.columns.map { LiveColumn(name: $0.name, type: $0.type) }, default: 0] += 1
-                indexSets[Set(relation.indexes.filter(\.valid).map(\.spec)).sorted(), default: 0] += 1
-            }
-        }
-        let columns: [Column]
-        if let shape = shapes.max(by: { $0.value < $1.value })?.key {
-            columns = shape.map { Column(name: $0.name, type: $0.type) }
-        } else {
-            columns = row.parsedColumns.map { Column(name: $0.name, type: ColumnType($0.type) ?? ColumnType(canonical: $0.type)) }
-        }
-        let indexes = indexSets.max(by: { $0.value < $1.value })?.key ?? row.parsedIndexes
-        return Template(
-            name: row.templateName, description: row.description ?? "", query: QueryText.normalized(row.queryTemplate),
-            columns: columns, indexes: indexes)
     }
 
     /// Roles that may `SELECT` from every one of the views (not their owners).

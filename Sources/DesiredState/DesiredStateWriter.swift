@@ -61,6 +61,13 @@ public enum DesiredStateWriter {
             "  parallelism: \(policy.parallelism)",
             "  lockTimeout: \(DurationText.render(milliseconds: policy.lockTimeoutMilliseconds))",
         ]
+        if settings.routine != Routine() {
+            lines += [
+                "routine:",
+                "  buildAfter: \(s(settings.routine.buildAfterText))",
+                "  inDenyWindows: \(settings.routine.inDenyWindows.rawValue)",
+            ]
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -7,12 +7,13 @@ struct WarehouseReader {
     /// The keys of `warehouse.yaml`, in the order DESIGN.md §2 shows them.
     static let keys = [
         "apiVersion", "kind", "timeZone", "firstYear", "publicSchema", "tenantColumn", "owner", "tenants", "grants",
-        "windows", "policy",
+        "windows", "policy", "routine",
     ]
     static let tenantKeys = ["schema", "connection"]
     static let grantKeys = ["role", "on"]
     static let windowKeys = ["name", "kind", "schedule", "duration", "timeZone", "manualSync"]
     static let policyKeys = ["strategy", "prepareAhead", "allowDestructive", "parallelism", "lockTimeout"]
+    static let routineKeys = ["buildAfter", "inDenyWindows"]
 
     /// The years a `firstYear` may name.
     static let plausibleYears = 1970...2999
@@ -84,6 +85,10 @@ struct WarehouseReader {
         if let policy = root.present("policy", required: nil, diagnostics: &diagnostics),
            let reader = mapping(policy, "the policy", &diagnostics) {
             settings.policy = readPolicy(reader, diagnostics: &diagnostics)
+        }
+        if let routine = root.present("routine", required: nil, diagnostics: &diagnostics),
+           let reader = mapping(routine, "the routine", &diagnostics) {
+            settings.routine = readRoutine(reader, diagnostics: &diagnostics)
         }
         return settings
     }
@@ -269,6 +274,30 @@ struct WarehouseReader {
         case .success(let milliseconds):
             return milliseconds / 1_000
         }
+    }
+
+    private func readRoutine(_ reader: MappingReader, diagnostics: inout DiagnosticList) -> Routine {
+        reader.rejectUnknownKeys(allowed: Self.routineKeys, diagnostics: &diagnostics)
+        var routine = Routine()
+        if let text = reader.string("buildAfter", diagnostics: &diagnostics) {
+            if let minutes = Routine.minutes(of: text.value) {
+                routine.buildAfterMinutes = minutes
+            } else {
+                diagnostics.error(
+                    "buildAfter \(MessageText.quoted(text.value)) of the routine is not a time of day; write hours and minutes in the warehouse time zone, e.g. buildAfter: \"01:30\"",
+                    file: file, at: text.node)
+            }
+        }
+        if let text = reader.string("inDenyWindows", diagnostics: &diagnostics) {
+            if let choice = Routine.InDenyWindows(rawValue: text.value) {
+                routine.inDenyWindows = choice
+            } else {
+                diagnostics.error(
+                    "inDenyWindows \(MessageText.quoted(text.value)) of the routine must be run (build new days through deny windows) or hold (wait for them to close)",
+                    file: file, at: text.node)
+            }
+        }
+        return routine
     }
 
     private func readPolicy(_ reader: MappingReader, diagnostics: inout DiagnosticList) -> Policy {

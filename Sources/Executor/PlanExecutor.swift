@@ -42,6 +42,9 @@ public struct ApplyOptions: Sendable {
     /// How long to wait for a warden that went away: for its lock session to let go of the apply lock
     /// (``ApplyLock``), and for its run's statements to stop (``DeadRunSessions``). Zero refuses at once.
     public var lockWait: Duration
+    /// Whether a finished run records its templates as applied at ``revision`` (`_wh.warden_applied`):
+    /// false for routine work, which builds days and does not apply a revision.
+    public var recordsApplied = true
 
     public init(
         parallelism: Int = 2, lockTimeoutMilliseconds: Int = 2000, liveLockTimeoutMilliseconds: Int = 50,
@@ -280,7 +283,7 @@ public enum PlanExecutor {
                     return report
                 }
             }
-            try await journal.recordApplied(plan: plan, options: options, runID: runID)
+            if options.recordsApplied { try await journal.recordApplied(plan: plan, options: options, runID: runID) }
             report.totalSeconds = seconds(clock.now - started)
             try await journal.finishRun(runID, status: "succeeded", error: nil, report: report)
             return report

@@ -11,7 +11,9 @@ extension Plan {
     private func rawText(sql: Bool) -> String {
         var lines: [String] = []
         let at = revision.map { " at \(String($0.prefix(12)))" } ?? ""
-        lines.append("plan as of \(asOf)\(at) · strategy \(strategy.rawValue) · risk \(summary.risk.rawValue)")
+        // Routine work (DESIGN.md §6b) is named as such: no window holds it back.
+        let title = !steps.isEmpty && steps.allSatisfy { $0.work == .routine } ? "routine" : "plan"
+        lines.append("\(title) as of \(asOf)\(at) · strategy \(strategy.rawValue) · risk \(summary.risk.rawValue)")
         if steps.isEmpty {
             lines.append(unplanned.isEmpty ? "nothing to do"
                 : "nothing to do now, but \(unplanned.count) drift item\(unplanned.count == 1 ? "" : "s") cannot be planned yet (see the notes)")

@@ -28,6 +28,9 @@ public struct Plan: Sendable, Hashable, Codable {
     /// swaps in as they are, by qualified name: the plan's progress. Drift leaves them out of
     /// `shadow.leftover` (``DriftReport/settingAside(progressOf:)``), which is only what no plan reuses.
     public var prepared: [String] = []
+    /// The routine steps due beside this plan (DESIGN.md §6b), in their own numbering: they run first,
+    /// whatever the windows say, as a run of their own. Empty in a routine plan itself.
+    public var routine: [PlanStep] = []
     /// Why each of ``unplanned`` is not planned (also in ``notes``); not in the machine format, where the
     /// drift items' `fix` carries it.
     public var unplannedReasons: [String: String] = [:]
@@ -58,6 +61,7 @@ public struct Plan: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case version, revision, asOf, strategy, notes, summary, when, destructiveChanges, unplanned, prepared, asOfRegression, steps
+        case routine
     }
 
     public init(from decoder: any Decoder) throws {
@@ -74,6 +78,7 @@ public struct Plan: Sendable, Hashable, Codable {
         prepared = try container.decodeIfPresent([String].self, forKey: .prepared) ?? []
         asOfRegression = try container.decodeIfPresent(AsOfRegression.self, forKey: .asOfRegression)
         steps = try container.decode([PlanStep].self, forKey: .steps)
+        routine = try container.decodeIfPresent([PlanStep].self, forKey: .routine) ?? []
     }
 
     /// What needs `allowDestructive`, as the start of a refusal (`template.column.renamed foodlogstats.weight_kg
@@ -105,6 +110,7 @@ public struct Plan: Sendable, Hashable, Codable {
         try container.encode(prepared, forKey: .prepared)
         try container.encode(asOfRegression, forKey: .asOfRegression)
         try container.encode(steps, forKey: .steps)
+        try container.encode(routine, forKey: .routine)
     }
 
     /// Counts, disk, lock time and risk of a list of steps.

@@ -95,6 +95,16 @@ public struct PlanStep: Sendable, Hashable, Codable {
         }
     }
 
+    /// Whether a step is the warehouse's routine or part of a change (DESIGN.md §6, §6b).
+    public enum Work: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Due days, their tenant-view replacement, the year rollover, and putting back a dropped view:
+        /// never held by allow windows; deny windows hold it only with `routine.inDenyWindows: hold`.
+        case routine
+        /// What a new revision asks for (columns, queries, indexes, tenants, grants, strategy): governed
+        /// by the maintenance windows.
+        case change
+    }
+
     /// Position in the plan, from 1.
     public var id: Int
     public var phase: Phase
@@ -128,6 +138,8 @@ public struct PlanStep: Sendable, Hashable, Codable {
     /// executor keeps one dblink connection to it open per session, as the seed's functions do, instead
     /// of dblink connecting once per daily view.
     public var sourceConnection: String?
+    /// Routine or change: what decides which windows govern the step.
+    public var work: Work = .change
 
     public init(
         id: Int = 0, phase: Phase, kind: Kind, stepClass: StepClass, template: String? = nil, tenant: String? = nil,
@@ -155,7 +167,7 @@ public struct PlanStep: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case id, phase, kind, stepClass = "class", template, tenant, targets, statements, undo, transactional
-        case touchesLiveObjects, estimateBytes, estimateSeconds, reversible, stamp, sourceConnection
+        case touchesLiveObjects, estimateBytes, estimateSeconds, reversible, stamp, sourceConnection, work
     }
 
     /// Every key is always present (`null` when empty), so consumers need no defaults.
@@ -177,6 +189,7 @@ public struct PlanStep: Sendable, Hashable, Codable {
         try container.encode(reversible, forKey: .reversible)
         try container.encode(stamp?.description, forKey: .stamp)
         try container.encode(sourceConnection, forKey: .sourceConnection)
+        try container.encode(work, forKey: .work)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -197,6 +210,7 @@ public struct PlanStep: Sendable, Hashable, Codable {
         reversible = try container.decode(Bool.self, forKey: .reversible)
         stamp = try container.decodeIfPresent(String.self, forKey: .stamp).flatMap(ObjectStamp.init(comment:))
         sourceConnection = try container.decodeIfPresent(String.self, forKey: .sourceConnection)
+        work = try container.decodeIfPresent(Work.self, forKey: .work) ?? .change
     }
 }
 

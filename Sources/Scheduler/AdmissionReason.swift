@@ -5,7 +5,7 @@ import Planner
 enum AdmissionReason {
     /// "brief-lock swap step 12".
     static func describe(_ step: PlanStep) -> String {
-        "\(step.stepClass.rawValue) \(step.phase.rawValue) step \(step.id)"
+        (step.work == .routine ? "routine " : "") + "\(step.stepClass.rawValue) \(step.phase.rawValue) step \(step.id)"
     }
 
     /// RFC 3339 in UTC, to the second: "2026-03-08T07:00:00Z".

@@ -12,6 +12,9 @@ import WardenModel
 ///   (and online prepare steps with `prepareAhead`) run whenever no deny window is active.
 /// - A step starts only if its estimate fits before the time that permits it ends: the end of the
 ///   allow windows open (their union), or the start of the next deny window.
+/// - Routine steps (``PlanStep/Work/routine``: due days, rollovers, putting back a dropped view) never
+///   need an allow window; with `routine.inDenyWindows: run` (the default) deny windows do not hold them
+///   either.
 /// - ``ManualOverride`` ignores allow windows and estimates, and is refused in an active deny window
 ///   without `manualSync`.
 ///
@@ -21,6 +24,9 @@ public struct Schedule: Sendable {
     public let calendar: WindowCalendar
     /// Whether online prepare steps may run outside allow windows (`policy.prepareAhead`).
     public let prepareAhead: Bool
+    /// Whether routine steps run inside deny windows (`routine.inDenyWindows`); allow windows never
+    /// hold them (DESIGN.md §6b).
+    public let routineInDenyWindows: Routine.InDenyWindows
 
     /// How far ahead a waiting step looks for a window it fits in.
     public static let searchDays = 400
@@ -29,12 +35,15 @@ public struct Schedule: Sendable {
     /// The schedule of a desired state's windows under `policy` (its own policy by default): what the
     /// CLI, the drift report and the controller all schedule with.
     public init(_ desired: DesiredWarehouse, policy: Policy? = nil) throws {
-        self.init(calendar: try WindowCalendar(desired.settings.windows), prepareAhead: (policy ?? desired.settings.policy).prepareAhead)
+        self.init(
+            calendar: try WindowCalendar(desired.settings.windows), prepareAhead: (policy ?? desired.settings.policy).prepareAhead,
+            routineInDenyWindows: desired.settings.routine.inDenyWindows)
     }
 
-    public init(calendar: WindowCalendar, prepareAhead: Bool) {
+    public init(calendar: WindowCalendar, prepareAhead: Bool, routineInDenyWindows: Routine.InDenyWindows = .run) {
         self.calendar = calendar
         self.prepareAhead = prepareAhead
+        self.routineInDenyWindows = routineInDenyWindows
     }
 
     /// Whether `step` may run only inside an allow window when allow windows are declared.
@@ -42,6 +51,7 @@ public struct Schedule: Sendable {
     /// Every swap step does, whatever its class: the swap is what the window is for, and a grant of the
     /// swap phase belongs with the views it re-grants.
     public func needsAllowWindow(_ step: PlanStep) -> Bool {
+        if step.work == .routine { return false }
         guard step.stepClass == .online else { return true }
         switch step.phase {
         case .prepare: return !prepareAhead
@@ -58,6 +68,7 @@ public struct Schedule: Sendable {
     /// A waiting step gets the earliest instant it could start within ``searchDays``.
     public func admit(_ step: PlanStep, at date: Date, override: ManualOverride? = nil) -> Admission {
         if calendar.isEmpty { return .run(deadline: nil) }
+        if step.work == .routine && routineInDenyWindows == .run { return .run(deadline: nil) }
         let limit = date.addingTimeInterval(TimeInterval(Self.searchDays) * TimeInterval(CivilDay.secondsPerDay))
         if override != nil { return admitManually(at: date, before: limit) }
         let needsAllow = calendar.hasAllowWindows && needsAllowWindow(step)

@@ -1,3 +1,4 @@
+import Foundation
 /// The desired state of the whole warehouse, as the schema repository declares it (DESIGN.md §2).
 public struct DesiredWarehouse: Sendable, Hashable, Codable {
     /// `warehouse.yaml`.
@@ -33,11 +34,13 @@ public struct WarehouseSettings: Sendable, Hashable, Codable {
     public var grants: [Grant]
     public var windows: [MaintenanceWindow]
     public var policy: Policy
+    /// When days are due and whether routine work runs in deny windows (DESIGN.md §6b).
+    public var routine: Routine
 
     public init(
         timeZone: String = "UTC", firstYear: Int, publicSchema: String = "public", tenantColumn: String = "tenant",
         owner: String? = nil, tenants: [Tenant], grants: [Grant] = [], windows: [MaintenanceWindow] = [],
-        policy: Policy = Policy()
+        policy: Policy = Policy(), routine: Routine = Routine()
     ) {
         self.timeZone = timeZone
         self.firstYear = firstYear
@@ -48,7 +51,12 @@ public struct WarehouseSettings: Sendable, Hashable, Codable {
         self.grants = grants
         self.windows = windows
         self.policy = policy
+        self.routine = routine
     }
+
+    /// The as-of day at `instant`: today in the warehouse time zone once `routine.buildAfter` has passed,
+    /// else yesterday (DESIGN.md §6b).
+    public func asOf(at instant: Date) -> Day { routine.asOf(at: instant, timeZone: timeZone) }
 }
 
 /// A tenant: its schema in the warehouse and the dblink foreign server that reaches its database.

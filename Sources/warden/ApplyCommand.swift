@@ -3,6 +3,7 @@ import Controller
 import DesiredState
 import Executor
 import Foundation
+import Logging
 import Planner
 import PostgresClient
 import Scheduler
@@ -64,53 +65,53 @@ extension Warden {
         func run() async throws {
             let logger = output.logger("warden.apply")
             let configuration = database.configuration
-            let (plan, desired, policy, target, schedule) = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
+            let (observation, desired, policy, target, schedule) = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
                 try await Pipeline.withDesiredState(source.source, database: configuration, logger: logger) {
                     desired, connection in
-                    var policy = desired.settings.policy
-                    if let strategy { policy.strategy = strategy }
-                    let plan = try await Pipeline.plan(
-                        desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone), policy: policy
-                    ).plan
+                    let policy = effectivePolicy(desired)
+                    let observation = try await Pipeline.observation(
+                        desired, on: connection, asOf: try asOf.day(desired.settings), policy: policy)
                     let schedule = try Scheduling.schedule(desired, policy: policy)
-                    return (plan, desired, policy, connection.target, schedule)
+                    return (observation, desired, policy, connection.target, schedule)
                 }
             }
             let override = now ? ManualOverride(reason: reason ?? "") : nil
             let evaluatedAt = asOf.now
-            // The summary (its notes included), then the prompt: the SQL is `warden plan --sql`'s.
-            var scheduled = plan
-            if !plan.isEmpty { scheduled.when = schedule.planSchedule(for: plan, at: evaluatedAt, override: override) }
-            print(scheduled.text(), terminator: "")
+            let plan = observation.change
+            let routine = observation.routinePlan
+            // The summaries (their notes included), then the prompt: the SQL is `warden plan --sql`'s.
+            print(Scheduling.text(routine: routine, change: plan, schedule: schedule, at: evaluatedAt, override: override), terminator: "")
             fflush(nil)
             if let regression = plan.asOfRegression, !(regression.overridable && allowMovingBack) {
                 printError("refusing to apply: " + regression.refusal + ". Nothing was changed.")
                 throw ExitCode(3)
             }
-            if plan.isEmpty { return }
+            if observation.isEmpty { return }
 
-            // Nothing starts, and no run is recorded, when the windows hold back the very first step.
+            // Why the change does not run now, if it does not: the windows hold back its very first step
+            // (nothing of it starts, and no run is recorded), or it is destructive and not allowed.
+            var changeRefusal: String?
             if let first = plan.steps.min(by: { $0.id < $1.id }) {
                 // A rebuild's drop transaction needs room for its whole outage (Plan.admissionStep).
                 let step = plan.admissionStep(first, parallelism: parallelism ?? policy.parallelism)
                 let admission = schedule.admit(step, at: evaluatedAt, override: override)
-                if case .run = admission {} else {
-                    printError(ScheduleText.line(admission, at: evaluatedAt) + ". Nothing was changed.")
-                    throw ExitCode(3)
-                }
+                if case .run = admission {} else { changeRefusal = ScheduleText.line(admission, at: evaluatedAt) }
             }
-
-            if let destructive = plan.destructiveSentence, !policy.allowDestructive && !allowDestructive {
-                printError("refusing to apply: \(destructive); set policy.allowDestructive or pass --allow-destructive. Nothing was changed.")
+            if changeRefusal == nil, let destructive = plan.destructiveSentence, !policy.allowDestructive && !allowDestructive {
+                changeRefusal = "refusing to apply: \(destructive); set policy.allowDestructive or pass --allow-destructive"
+            }
+            if let changeRefusal, !observation.hasRoutine {
+                printError(changeRefusal + ". Nothing was changed.")
                 throw ExitCode(3)
             }
+            let stepCount = observation.routineSteps.count + (changeRefusal == nil ? plan.steps.count : 0)
             if !yes {
                 guard isatty(STDIN_FILENO) != 0 else {
                     printError("refusing to apply: pass --yes to apply without a terminal. Nothing was changed.")
                     throw ExitCode(3)
                 }
                 // Prompts and refusals go to standard error, never into the middle of the plan on stdout.
-                printError("Apply \(plan.steps.count) step\(plan.steps.count == 1 ? "" : "s") to \(target)? [y/N] ", prefixed: false, terminator: "")
+                printError("Apply \(stepCount) step\(stepCount == 1 ? "" : "s") to \(target)? [y/N] ", prefixed: false, terminator: "")
                 let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
                 guard answer == "y" || answer == "yes" else {
                     printError("nothing applied")
@@ -118,31 +119,39 @@ extension Warden {
                 }
             }
 
-            var hashes: [String: String] = [:]
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            for template in desired.templates {
-                if let data = try? encoder.encode(template) { hashes[template.name] = SpecHash.of([String(decoding: data, as: UTF8.self)]) }
-            }
-            let options = ApplyOptions(
-                parallelism: parallelism ?? policy.parallelism, lockTimeoutMilliseconds: policy.lockTimeoutMilliseconds,
-                command: Self.commandLine(), reason: reason, revision: plan.revision, asOf: plan.asOf,
-                strategy: plan.strategy, templateSpecHashes: hashes,
-                gate: StepGate(schedule: schedule, override: override, now: asOf.clock), lockWait: lockWaitDuration)
-            let report = try await reportingErrors(verbose: output.verbose) {
-                do {
-                    return try await PlanExecutor.apply(
-                        plan, configuration: configuration, options: options, logger: logger,
-                        progress: { line in printError(line, prefixed: false) })
-                } catch let error as ApplyError {
-                    // Another writer holds the apply lock, or a dead one's leftovers would not stop: a guard,
-                    // nothing applied (exit 3).
-                    switch error {
-                    case .anotherWriter, .lockHolderStuck, .deadRunStillActive: break
-                    case .stepFailed: throw error
-                    }
-                    printError(error.description + ". Nothing was changed.")
+            let options = applyOptions(
+                desired, policy: policy, revision: plan.revision, asOf: plan.asOf, strategy: plan.strategy, schedule: schedule, override: override)
+            if observation.hasRoutine {
+                let outcome = try await runRoutine(desired, policy: policy, asOf: plan.asOf, options: options, logger: logger)
+                if let held = outcome.held {
+                    print("routine applied in part: \(outcome.summaryLine)")
+                    printError(ScheduleText.line(held.admission, at: asOf.clock()) + " (routine step \(held.step.id), \(held.step.kind.rawValue)); "
+                        + "run warden apply again then, or let the controller do it")
                     throw ExitCode(3)
+                }
+                print("routine applied: \(outcome.summaryLine)")
+                if let changeRefusal {
+                    printError(changeRefusal + "; the routine ran, the change did not")
+                    throw ExitCode(3)
+                }
+                if plan.isEmpty { return }
+            }
+
+            // After routine work, the change is planned again from what the warehouse is now.
+            var change = plan
+            if observation.hasRoutine {
+                change = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
+                    try await Pipeline.withDesiredState(source.source, database: configuration, logger: logger) { desired, connection in
+                        try await Pipeline.observation(desired, on: connection, asOf: plan.asOf, policy: policy).change
+                    }
+                }
+                if change.isEmpty { return }
+            }
+            let report = try await reportingErrors(verbose: output.verbose) {
+                try await guarded {
+                    try await PlanExecutor.apply(
+                        change, configuration: configuration, options: options, logger: logger,
+                        progress: { line in printError(line, prefixed: false) })
                 }
             }
             if let held = report.held {
@@ -152,6 +161,72 @@ extension Warden {
                 throw ExitCode(3)
             }
             print("applied: \(report.summaryLine)")
+        }
+
+        /// The policy of `desired` with `--strategy`.
+        func effectivePolicy(_ desired: DesiredWarehouse) -> WardenModel.Policy {
+            var policy = desired.settings.policy
+            if let strategy { policy.strategy = strategy }
+            return policy
+        }
+
+        /// How the plan runs: the windows at the clock, the run's record.
+        func applyOptions(
+            _ desired: DesiredWarehouse, policy: WardenModel.Policy, revision: String?, asOf day: Day, strategy: WardenModel.Policy.Strategy, schedule: Schedule, override: ManualOverride?
+        ) -> ApplyOptions {
+            var hashes: [String: String] = [:]
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            for template in desired.templates {
+                if let data = try? encoder.encode(template) { hashes[template.name] = SpecHash.of([String(decoding: data, as: UTF8.self)]) }
+            }
+            return ApplyOptions(
+                parallelism: parallelism ?? policy.parallelism, lockTimeoutMilliseconds: policy.lockTimeoutMilliseconds,
+                command: Self.commandLine(), reason: reason, revision: revision, asOf: day,
+                strategy: strategy, templateSpecHashes: hashes,
+                gate: StepGate(schedule: schedule, override: override, now: asOf.clock), lockWait: lockWaitDuration)
+        }
+
+        /// Runs the routine under the apply lock, on a session of its own.
+        func runRoutine(
+            _ desired: DesiredWarehouse, policy: WardenModel.Policy, asOf day: Day, options: ApplyOptions, logger: Logger
+        ) async throws -> Pipeline.RoutineOutcome {
+            let configuration = database.configuration
+            return try await reportingErrors(verbose: output.verbose) {
+                try await guarded {
+                    var named = configuration
+                    named.applicationName = options.session.description
+                    let session = try await PostgresConnection.connect(named, logger: logger)
+                    do {
+                        try await ApplyLock.acquire(on: session, wait: options.lockWait) { line in printError(line, prefixed: false) }
+                        let outcome = try await Pipeline.runRoutine(
+                            desired, lockedSession: session, configuration: configuration, asOf: day, policy: policy, options: options,
+                            logger: logger, progress: { line in printError(line, prefixed: false) })
+                        _ = try? await session.advisoryUnlock(PlanExecutor.lockKey)
+                        await session.close()
+                        return outcome
+                    } catch {
+                        _ = try? await session.advisoryUnlock(PlanExecutor.lockKey)
+                        await session.close()
+                        throw error
+                    }
+                }
+            }
+        }
+
+        /// Another writer holds the apply lock, or a dead one's leftovers would not stop: a guard, nothing
+        /// applied (exit 3). A failed step is an error.
+        func guarded<T>(_ body: () async throws -> T) async throws -> T {
+            do {
+                return try await body()
+            } catch let error as ApplyError {
+                switch error {
+                case .anotherWriter, .lockHolderStuck, .deadRunStillActive: break
+                case .stepFailed: throw error
+                }
+                printError(error.description + ". Nothing was changed.")
+                throw ExitCode(3)
+            }
         }
 
         /// The command line for the run record, with the connection string left out (it may hold a password).

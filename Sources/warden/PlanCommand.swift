@@ -29,24 +29,26 @@ extension Warden {
 
         func run() async throws {
             let logger = output.logger("warden.plan")
-            let (plan, schedule) = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
+            let (observation, schedule) = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
                 try await Pipeline.withDesiredState(source.source, database: database.configuration, logger: logger) {
                     desired, connection in
                     var policy = desired.settings.policy
                     if let strategy { policy.strategy = strategy }
-                    let plan = try await Pipeline.plan(
-                        desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone), policy: policy
-                    ).plan
-                    return (plan, try Scheduling.schedule(desired, policy: policy))
+                    let observation = try await Pipeline.observation(
+                        desired, on: connection, asOf: try asOf.day(desired.settings), policy: policy)
+                    return (observation, try Scheduling.schedule(desired, policy: policy))
                 }
             }
+            let routine = observation.routinePlan
+            // The change, with the routine's steps beside it for machines; the migration file is the
+            // change's, or the routine's when nothing else is due.
+            var plan = observation.change
+            plan.routine = routine.steps
             var rendered: String
             var fileName: String?
             switch format {
             case .text:
-                var scheduled = plan
-                if !plan.isEmpty { scheduled.when = schedule.planSchedule(for: plan, at: asOf.now) }
-                rendered = scheduled.text(sql: sql)
+                rendered = Scheduling.text(routine: routine, change: observation.change, schedule: schedule, at: asOf.now, override: nil, sql: sql)
             case .json:
                 var scheduled = plan
                 if !plan.isEmpty { scheduled.when = schedule.planSchedule(for: plan, at: asOf.now) }
@@ -59,7 +61,8 @@ extension Warden {
                 let timestamp = MigrationTimestamp(
                     day: Day(year: parts.year!, month: parts.month!, day: parts.day!)!, hour: parts.hour!,
                     minute: parts.minute!, second: parts.second!)
-                let file = plan.migrationFile(name: "warden reconcile \(plan.revision.map { String($0.prefix(12)) } ?? "")", timestamp: timestamp)
+                let migration = plan.isEmpty ? routine : observation.change
+                let file = migration.migrationFile(name: "warden reconcile \(plan.revision.map { String($0.prefix(12)) } ?? "")", timestamp: timestamp)
                 rendered = file.contents
                 fileName = file.fileName
             }
@@ -79,7 +82,7 @@ extension Warden {
                 printError("\(count) drift item\(count == 1 ? "" : "s") cannot be planned yet (\(plan.unplanned.joined(separator: ", "))); "
                     + "the plan's notes say why and what to do")
             }
-            if !plan.isInSync { throw ExitCode(2) }
+            if !plan.isInSync || observation.hasRoutine { throw ExitCode(2) }
         }
     }
 }

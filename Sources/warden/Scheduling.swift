@@ -11,6 +11,23 @@ enum Scheduling {
         try Schedule(desired, policy: policy)
     }
 
+    /// The routine's summary (when it has steps), then the change's (when it has steps or notes, or
+    /// when there is no routine either, so that "nothing to do" is said), each with when it runs.
+    static func text(routine: Plan, change: Plan, schedule: Schedule, at now: Date, override: ManualOverride?, sql: Bool = false) -> String {
+        var parts: [String] = []
+        if !routine.isEmpty {
+            var scheduled = routine
+            scheduled.when = schedule.planSchedule(for: routine, at: now)
+            parts.append(scheduled.text(sql: sql))
+        }
+        if routine.isEmpty || !change.isEmpty || !change.notes.isEmpty || change.asOfRegression != nil {
+            var scheduled = change
+            if !change.isEmpty { scheduled.when = schedule.planSchedule(for: change, at: now, override: override) }
+            parts.append(scheduled.text(sql: sql))
+        }
+        return parts.joined(separator: "\n")
+    }
+
     /// `when:` lines, one per phase of `plan`: when it would start if the apply began at `now`.
     static func phaseLines(_ plan: Plan, schedule: Schedule, at now: Date, override: ManualOverride?) -> String {
         let times = schedule.phaseTimes(for: plan, at: now, override: override)

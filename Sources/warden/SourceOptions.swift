@@ -81,6 +81,13 @@ struct AsOfOptions: ParsableArguments {
         return { start.addingTimeInterval(Date().timeIntervalSince(began)) }
     }
 
+    /// `--as-of`, else the as-of day of `settings` at ``now``: today in the warehouse time zone once
+    /// `routine.buildAfter` has passed, else yesterday (DESIGN.md §6b).
+    func day(_ settings: WarehouseSettings) throws -> Day {
+        guard asOf != nil else { return settings.asOf(at: now) }
+        return try day(timeZone: settings.timeZone)
+    }
+
     func day(timeZone: String) throws -> Day {
         guard let asOf else { return Pipeline.today(in: timeZone, now: now) }
         guard let day = Day(asOf) else { throw ValidationError("--as-of must be a date like 2026-03-15, not '\(asOf)'") }

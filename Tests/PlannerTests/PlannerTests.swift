@@ -255,7 +255,7 @@ struct PlannerTests {
         #expect(first == fixture.plan())
         #expect(first.json() == fixture.plan().json())
         let object = try #require(try JSONSerialization.jsonObject(with: Data(first.json().utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["version", "revision", "asOf", "strategy", "notes", "summary", "when", "destructiveChanges", "unplanned", "prepared", "asOfRegression", "steps"])
+        #expect(Set(object.keys) == ["version", "revision", "asOf", "strategy", "notes", "summary", "when", "destructiveChanges", "unplanned", "prepared", "asOfRegression", "steps", "routine"])
         // The planner does not know the windows: `when` is null until the scheduler fills it in.
         #expect(object["when"] is NSNull)
         #expect(object["strategy"] as? String == "shadow-swap")
@@ -263,8 +263,9 @@ struct PlannerTests {
         for step in steps {
             #expect(Set(step.keys) == [
                 "id", "phase", "kind", "class", "template", "tenant", "targets", "statements", "undo", "transactional",
-                "touchesLiveObjects", "estimateBytes", "estimateSeconds", "reversible", "stamp", "sourceConnection",
+                "touchesLiveObjects", "estimateBytes", "estimateSeconds", "reversible", "stamp", "sourceConnection", "work",
             ])
+            #expect(step["work"] as? String == "change")
         }
         #expect(steps.first?["class"] as? String == "online")
         #expect(steps.contains { $0["class"] as? String == "brief-lock" })
