@@ -131,6 +131,8 @@ extension PlanningRun {
     /// year rules already cover is theirs, not a swap's: the shadow of a yearly table an interrupted
     /// tenant add or rollover was loading is resumed by them.
     private func hasSwapLeftovers(_ template: Template, includingDailyViews: Bool) -> Bool {
+        // An interrupted swap is the change's to finish, never the routine's.
+        if routineOnly { return false }
         let mine: Set<String> = [template.name]
         return objects.values.contains { roles in
             roles.contains { role, relation in

@@ -357,7 +357,9 @@ extension PlanningRun {
         }
         swap = kept.reversed()
 
-        for template in desired.templates where publicViewChanges(template) {
+        // Which tenants the public views read is a change (tenants added or removed), never routine work;
+        // a public view that is gone is routine's to put back (``Planner/outageRepairs(desired:live:asOf:)``).
+        for template in desired.templates where !routineOnly && publicViewChanges(template) && !publicViewIsGone(template) {
             let members = publicMembers(template)
             let blocked = members.filter { !tenantViewReachesTemplateColumns($0, template: template) }
             guard blocked.isEmpty else {
@@ -385,5 +387,14 @@ extension PlanningRun {
         return swap.contains { ($0.kind == .replaceTenantView && $0.targets.last == view.description)
             || ($0.kind == .renameSwap && $0.targets.contains(view.description)) }
             || prepare.contains { $0.kind == .createTenantView && $0.targets.contains(view.description) }
+    }
+}
+
+extension PlanningRun {
+    /// Whether the template's public view is an outage the routine puts back before any change runs.
+    func publicViewIsGone(_ template: Template) -> Bool {
+        Planner.isOutage(
+            QualifiedName(schema: settings.publicSchema, name: template.name), template: template.name, desired: desired, live: live,
+            roles: objects)
     }
 }

@@ -28,6 +28,9 @@ struct PlanningRun {
     /// Templates (and their tenants) whose rollover builds yearly tables for a column change to swap in (the tenant view has
     /// a column the template dropped or retyped); see ``withdrawRolloverDrops(_:because:)``.
     var rolloverAwaitingColumnChange: [String: Set<String>] = [:]
+    /// Whether this run plans routine work only (``Planner/planRoutine(desired:live:drift:asOf:policy:)``):
+    /// leftovers of an interrupted swap are then the change's, not finished here.
+    var routineOnly = false
     /// Every index name the plan gives, checked against the catalog's and its own (``IndexNameBook``).
     let indexNames: IndexNameBook
 

@@ -28,7 +28,7 @@ extension Planner {
         shadowSwap.strategy = .shadowSwap
         var plan = Planner.plan(
             desired: scope.desired, live: live, drift: DriftReport(revision: drift.revision, asOf: asOf, items: routineDrift),
-            asOf: asOf, policy: shadowSwap)
+            asOf: asOf, policy: shadowSwap, routineOnly: true)
         for index in plan.steps.indices { plan.steps[index].work = .routine }
         plan.destructiveChanges = []
         plan.asOfRegression = nil

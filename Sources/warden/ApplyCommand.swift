@@ -90,16 +90,7 @@ extension Warden {
 
             // Why the change does not run now, if it does not: the windows hold back its very first step
             // (nothing of it starts, and no run is recorded), or it is destructive and not allowed.
-            var changeRefusal: String?
-            if let first = plan.steps.min(by: { $0.id < $1.id }) {
-                // A rebuild's drop transaction needs room for its whole outage (Plan.admissionStep).
-                let step = plan.admissionStep(first, parallelism: parallelism ?? policy.parallelism)
-                let admission = schedule.admit(step, at: evaluatedAt, override: override)
-                if case .run = admission {} else { changeRefusal = ScheduleText.line(admission, at: evaluatedAt) }
-            }
-            if changeRefusal == nil, let destructive = plan.destructiveSentence, !policy.allowDestructive && !allowDestructive {
-                changeRefusal = "refusing to apply: \(destructive); set policy.allowDestructive or pass --allow-destructive"
-            }
+            let changeRefusal = refusal(of: plan, schedule: schedule, at: evaluatedAt, override: override, policy: policy)
             if let changeRefusal, !observation.hasRoutine {
                 printError(changeRefusal + ". Nothing was changed.")
                 throw ExitCode(3)
@@ -130,14 +121,10 @@ extension Warden {
                     throw ExitCode(3)
                 }
                 print("routine applied: \(outcome.summaryLine)")
-                if let changeRefusal {
-                    printError(changeRefusal + "; the routine ran, the change did not")
-                    throw ExitCode(3)
-                }
-                if plan.isEmpty { return }
             }
 
-            // After routine work, the change is planned again from what the warehouse is now.
+            // After routine work, the change is planned again from what the warehouse is now, and admitted
+            // again.
             var change = plan
             if observation.hasRoutine {
                 change = try await reportingErrors(verbose: output.verbose, displayPrefix: source.displayPrefix) {
@@ -146,6 +133,10 @@ extension Warden {
                     }
                 }
                 if change.isEmpty { return }
+                if let refusal = refusal(of: change, schedule: schedule, at: asOf.now, override: override, policy: policy) {
+                    printError(refusal + "; the routine ran, the change did not")
+                    throw ExitCode(3)
+                }
             }
             let report = try await reportingErrors(verbose: output.verbose) {
                 try await guarded {
@@ -161,6 +152,23 @@ extension Warden {
                 throw ExitCode(3)
             }
             print("applied: \(report.summaryLine)")
+        }
+
+        /// Why `change` does not run now, if it does not: the windows hold back its very first step (nothing
+        /// of it starts, and no run is recorded), or it is destructive and not allowed.
+        func refusal(
+            of change: StepPlan, schedule: Schedule, at date: Date, override: ManualOverride?, policy: WardenModel.Policy
+        ) -> String? {
+            if let first = change.steps.min(by: { $0.id < $1.id }) {
+                // A rebuild's drop transaction needs room for its whole outage (Plan.admissionStep).
+                let step = change.admissionStep(first, parallelism: parallelism ?? policy.parallelism)
+                let admission = schedule.admit(step, at: date, override: override)
+                if case .run = admission {} else { return ScheduleText.line(admission, at: date) }
+            }
+            if let destructive = change.destructiveSentence, !policy.allowDestructive && !allowDestructive {
+                return "refusing to apply: \(destructive); set policy.allowDestructive or pass --allow-destructive"
+            }
+            return nil
         }
 
         /// The policy of `desired` with `--strategy`.

@@ -24,7 +24,7 @@ extension Warden {
                 try await Pipeline.withDesiredState(source.source, database: database.configuration, logger: logger) {
                     desired, connection in
                     try await Pipeline.drift(
-                        desired, on: connection, asOf: try asOf.day(timeZone: desired.settings.timeZone), at: asOf.now)
+                        desired, on: connection, asOf: try asOf.day(desired.settings), at: asOf.now)
                 }
             }
             switch format {

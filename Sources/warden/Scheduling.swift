@@ -4,6 +4,9 @@ import Planner
 import Scheduler
 import WardenModel
 
+/// The planner's plan, by a name the commands' own `Warden.Plan` does not hide.
+typealias StepPlan = Plan
+
 /// The maintenance windows of a desired state, as the commands use them.
 enum Scheduling {
     /// The schedule of `desired`'s windows under `policy`.

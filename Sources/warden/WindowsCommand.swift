@@ -55,7 +55,7 @@ extension Warden {
                 do {
                     pending = try await Pipeline.withDesiredState(source.source, database: database.configuration, logger: logger) {
                         desired, connection in
-                        let day = asOf.flatMap(Day.init) ?? Pipeline.today(in: desired.settings.timeZone, now: start)
+                        let day = asOf.flatMap(Day.init) ?? desired.settings.asOf(at: start)
                         return try await Pipeline.plan(desired, on: connection, asOf: day).plan
                     }
                 } catch {
