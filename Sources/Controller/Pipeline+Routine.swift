@@ -74,7 +74,7 @@ extension Pipeline {
         var routine = Planner.planRoutine(desired: desired, live: live, drift: drift, asOf: asOf, policy: policy)
         routine.notes = outages.notes + routine.notes
         let changeDrift = Planner.changeDrift(desired: desired, live: live, drift: drift)
-        let change = Planner.plan(desired: desired, live: live, drift: changeDrift, asOf: asOf, policy: policy)
+        let change = Planner.planChange(desired: desired, live: live, drift: drift, asOf: asOf, policy: policy)
         let history = HistoricalEstimates(try await StepHistory.samples(on: connection))
         let left = Set(changeDrift.items.map { "\($0.kind.rawValue) \($0.object)" })
         return Observation(

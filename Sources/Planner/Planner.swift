@@ -16,12 +16,14 @@ public enum Planner {
     ///   - asOf: the as-of day (yesterday's daily view is the newest).
     ///   - policy: the strategy and guards to plan with.
     public static func plan(desired: DesiredWarehouse, live: LiveWarehouse, drift: DriftReport, asOf: Day, policy: Policy) -> Plan {
-        plan(desired: desired, live: live, drift: drift, asOf: asOf, policy: policy, routineOnly: false)
+        plan(desired: desired, live: live, drift: drift, asOf: asOf, policy: policy, scope: .everything)
     }
 
-    static func plan(desired: DesiredWarehouse, live: LiveWarehouse, drift: DriftReport, asOf: Day, policy: Policy, routineOnly: Bool) -> Plan {
+    static func plan(
+        desired: DesiredWarehouse, live: LiveWarehouse, drift: DriftReport, asOf: Day, policy: Policy, scope: PlanningRun.Scope
+    ) -> Plan {
         var run = PlanningRun(desired: desired, live: live, asOf: asOf, policy: policy)
-        run.routineOnly = routineOnly
+        run.scope = scope
         run.plan(drift.items)
         var plan = run.finish(revision: drift.revision ?? desired.revision)
         plan.destructiveChanges = destructiveChanges(drift.items, unplanned: run.unplanned)

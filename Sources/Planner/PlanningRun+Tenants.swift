@@ -359,7 +359,8 @@ extension PlanningRun {
 
         // Which tenants the public views read is a change (tenants added or removed), never routine work;
         // a public view that is gone is routine's to put back (``Planner/outageRepairs(desired:live:asOf:)``).
-        for template in desired.templates where !routineOnly && publicViewChanges(template) && !publicViewIsGone(template) {
+        for template in desired.templates where !routineOnly && publicViewChanges(template)
+            && !(scope == .change && publicViewIsGone(template)) {
             let members = publicMembers(template)
             let blocked = members.filter { !tenantViewReachesTemplateColumns($0, template: template) }
             guard blocked.isEmpty else {

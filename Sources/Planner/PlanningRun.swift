@@ -28,9 +28,20 @@ struct PlanningRun {
     /// Templates (and their tenants) whose rollover builds yearly tables for a column change to swap in (the tenant view has
     /// a column the template dropped or retyped); see ``withdrawRolloverDrops(_:because:)``.
     var rolloverAwaitingColumnChange: [String: Set<String>] = [:]
-    /// Whether this run plans routine work only (``Planner/planRoutine(desired:live:drift:asOf:policy:)``):
-    /// leftovers of an interrupted swap are then the change's, not finished here.
-    var routineOnly = false
+    /// What a planning run plans (DESIGN.md §6b).
+    enum Scope {
+        /// Everything the drift asks for, in one plan.
+        case everything
+        /// Routine work only (``Planner/planRoutine(desired:live:drift:asOf:policy:)``): leftovers of an
+        /// interrupted swap and the public views' membership are the change's.
+        case routine
+        /// The change beside a routine plan (``Planner/planChange(desired:live:drift:asOf:policy:)``): a
+        /// public view that is gone is the routine's to put back.
+        case change
+    }
+
+    var scope: Scope = .everything
+    var routineOnly: Bool { scope == .routine }
     /// Every index name the plan gives, checked against the catalog's and its own (``IndexNameBook``).
     let indexNames: IndexNameBook
 

@@ -28,7 +28,7 @@ extension Planner {
         shadowSwap.strategy = .shadowSwap
         var plan = Planner.plan(
             desired: scope.desired, live: live, drift: DriftReport(revision: drift.revision, asOf: asOf, items: routineDrift),
-            asOf: asOf, policy: shadowSwap, routineOnly: true)
+            asOf: asOf, policy: shadowSwap, scope: .routine)
         for index in plan.steps.indices { plan.steps[index].work = .routine }
         plan.destructiveChanges = []
         plan.asOfRegression = nil
@@ -37,6 +37,13 @@ extension Planner {
                 "new days of \(scope.pending.sorted().joined(separator: ", ")) are built in the live shape while the change waits; its shadows cover them")
         }
         return plan
+    }
+
+    /// The change beside the routine: `drift` without what routine work covers (``changeDrift(desired:live:drift:)``),
+    /// planned with a public view that is gone left to the routine. Every step is ``PlanStep/Work/change``.
+    public static func planChange(desired: DesiredWarehouse, live: LiveWarehouse, drift: DriftReport, asOf: Day, policy: Policy) -> Plan {
+        plan(desired: desired, live: live, drift: changeDrift(desired: desired, live: live, drift: drift), asOf: asOf, policy: policy,
+             scope: .change)
     }
 
     /// The drift a change plan reconciles: `drift` without what routine work covers (due days and
