@@ -22,6 +22,10 @@ extension Pipeline {
 
         /// `kind object` of the drift items the routine reconciles and the change leaves to it.
         public var routineItems: Set<String>
+        /// What the tenants' sources said: unreachable ones, days their `readyWhen` holds back.
+        public var readiness: SourceReadiness
+        /// The desired settings observed against, for messages.
+        public var settings: WarehouseSettings
 
         /// The drift with when each item is fixed: by the routine (now, whatever the windows) or by the
         /// change's phases under `schedule` at `now`.
@@ -33,6 +37,16 @@ extension Pipeline {
             var report = drift.annotated(by: change)
             for index in report.items.indices where routineItems.contains("\(report.items[index].kind.rawValue) \(report.items[index].object)") {
                 var item = report.items[index]
+                if let tenant = item.tenant, let reason = readiness.unreachable[tenant] {
+                    report.items[index].fix = DriftFix(
+                        status: .waiting, phase: nil, start: nil, text: "routine: waits for its source, which cannot be reached (\(reason))")
+                    continue
+                }
+                if item.kind == .dayWaiting {
+                    report.items[index].fix = DriftFix(
+                        status: .waiting, phase: nil, start: nil, text: "routine: built on the first pass after readyWhen turns true")
+                    continue
+                }
                 item.fix = nil
                 report.items[index].fix = DriftReport(revision: nil, asOf: drift.asOf, items: [item]).annotated(by: routine).items[0].fix
             }
@@ -69,9 +83,10 @@ extension Pipeline {
     ) async throws -> Observation {
         let live = try await observe(connection)
         let policy = policy ?? desired.settings.policy
-        let drift = DriftDetector.detect(desired: desired, live: live, asOf: asOf)
+        let readiness = await SourceProbes.readiness(desired, live: live, asOf: asOf, on: connection)
+        let drift = DriftDetector.detect(desired: desired, live: live, asOf: asOf, readiness: readiness)
         let outages = Planner.outageRepairs(desired: desired, live: live, asOf: asOf)
-        var routine = Planner.planRoutine(desired: desired, live: live, drift: drift, asOf: asOf, policy: policy)
+        var routine = Planner.planRoutine(desired: desired, live: live, drift: drift, asOf: asOf, policy: policy, readiness: readiness)
         routine.notes = outages.notes + routine.notes
         let changeDrift = Planner.changeDrift(desired: desired, live: live, drift: drift)
         let change = Planner.planChange(desired: desired, live: live, drift: drift, asOf: asOf, policy: policy)
@@ -80,7 +95,8 @@ extension Pipeline {
         return Observation(
             drift: drift.settingAside(progressOf: change), repairs: outages.repairs, routine: history.apply(to: routine),
             change: history.apply(to: change),
-            routineItems: Set(drift.items.map { "\($0.kind.rawValue) \($0.object)" }).subtracting(left))
+            routineItems: Set(drift.items.map { "\($0.kind.rawValue) \($0.object)" }).subtracting(left), readiness: readiness,
+            settings: desired.settings)
     }
 
     /// What one run of the routine did.
@@ -89,6 +105,9 @@ extension Pipeline {
         public var repair: ApplyReport?
         /// The run that built due days, if any were due.
         public var routine: ApplyReport?
+
+        /// What the sources said under the lock, before the days were built.
+        public var readiness = SourceReadiness()
 
         /// Whether anything ran.
         public var ran: Bool { repair != nil || routine != nil }
@@ -127,9 +146,11 @@ extension Pipeline {
                 outages.repairs, configuration: configuration, options: repairOptions, logger: logger, lockedSession: lockedSession)
             live = try await observe(lockedSession)
         }
-        let drift = DriftDetector.detect(desired: desired, live: live, asOf: asOf)
+        outcome.readiness = await SourceProbes.readiness(desired, live: live, asOf: asOf, on: lockedSession)
+        let drift = DriftDetector.detect(desired: desired, live: live, asOf: asOf, readiness: outcome.readiness)
         let history = HistoricalEstimates(try await StepHistory.samples(on: lockedSession))
-        let routine = history.apply(to: Planner.planRoutine(desired: desired, live: live, drift: drift, asOf: asOf, policy: policy))
+        let routine = history.apply(to: Planner.planRoutine(
+            desired: desired, live: live, drift: drift, asOf: asOf, policy: policy, readiness: outcome.readiness))
         guard !routine.isEmpty else { return outcome }
         outcome.routine = try await PlanExecutor.apply(
             routine, configuration: configuration, options: options, logger: logger, progress: progress, lockedSession: lockedSession)

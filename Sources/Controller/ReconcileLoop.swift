@@ -437,7 +437,8 @@ public actor ReconcileLoop {
             }
             return "blocked-by-clock"
         }
-        if observation.isEmpty {
+        var unreachable = observation.readiness.unreachableSentences(loaded.settings)
+        if observation.isEmpty && unreachable.isEmpty {
             state.phase = .idle
             state.lastAppliedRevision = snapshot.revision
             return "in-sync"
@@ -464,6 +465,7 @@ public actor ReconcileLoop {
                     loaded, lockedSession: session, configuration: settings.database, asOf: asOf, policy: loaded.settings.policy,
                     options: routineOptions, logger: logger, progress: nil)
                 if outcome.ran { logger.notice("routine applied: \(outcome.summaryLine)") }
+                unreachable = outcome.readiness.unreachableSentences(loaded.settings)
                 if let held = outcome.held {
                     return blockedByWindow(held.admission, plan: observation.routinePlan, revision: snapshot.revision)
                 }
@@ -473,11 +475,20 @@ public actor ReconcileLoop {
                 throw error
             }
             plan = try await Pipeline.observation(loaded, on: connection, asOf: asOf).change
-            if plan.isEmpty {
+            if plan.isEmpty && unreachable.isEmpty {
                 state.phase = .idle
                 trigger(fetch: false)
                 return "routine"
             }
+        }
+        // One tenant's trouble stays that tenant's: the others' days were built; its days, and the change
+        // (which reads every source), wait for the next pass.
+        if !unreachable.isEmpty {
+            for sentence in unreachable { logger.error("\(sentence)") }
+            state.phase = .degraded
+            state.diagnostics = unreachable
+            blockedBy = unreachable.joined(separator: " ")
+            return "source-unreachable"
         }
         if let destructive = plan.destructiveSentence, !loaded.settings.policy.allowDestructive {
             let message = "\(destructive); set policy.allowDestructive: true in warehouse.yaml to let the controller run them, or apply by hand with --allow-destructive"
@@ -589,7 +600,7 @@ public actor ReconcileLoop {
         switch label {
         case "blocked-by-window", "blocked-by-guard", "blocked-by-clock": .blocked
         case "stalled": .stalled
-        case "error", "no-desired-state": .failed
+        case "error", "no-desired-state", "source-unreachable": .failed
         default: .succeeded
         }
     }

@@ -5,7 +5,7 @@ import Yams
 /// Reads one `templates/<name>.yaml` (kind `Template`) and the query file it references.
 struct TemplateReader {
     /// The keys of a template file, in the order DESIGN.md §2 shows them.
-    static let keys = ["apiVersion", "kind", "name", "description", "query", "columns", "indexes"]
+    static let keys = ["apiVersion", "kind", "name", "description", "query", "columns", "indexes", "readyWhen"]
     static let columnKeys = ["name", "type", "default", "notNull", "renamedFrom"]
     static let indexKeys = ["columns", "unique"]
     /// PostgreSQL's 1,600 columns of a relation, less the public view's tenant column.
@@ -100,8 +100,22 @@ struct TemplateReader {
                 indexes = readIndexes(items.value, of: root.subject, columns: columns.map(\.name), diagnostics: &diagnostics)
             }
         }
+        var readyWhen: String?
+        if let probe = root.string("readyWhen", diagnostics: &diagnostics) {
+            let text = probe.value.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !text.contains(Template.datePlaceholder) {
+                diagnostics.error(
+                    "readyWhen of \(root.subject) does not mention {TARGET_DATE}, so it would answer the same for every day; write a query of one boolean about that day, e.g. readyWhen: \"SELECT EXISTS (SELECT 1 FROM load_log WHERE day = '{TARGET_DATE}'::date)\"",
+                    file: file, at: probe.node)
+            } else if text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" }) {
+                diagnostics.error("readyWhen of \(root.subject) holds a control character; remove it", file: file, at: probe.node)
+            } else {
+                readyWhen = text
+            }
+        }
         return TemplateDeclaration(
-            template: Template(name: templateName, description: description, query: query, columns: columns, indexes: indexes),
+            template: Template(
+                name: templateName, description: description, query: query, columns: columns, indexes: indexes, readyWhen: readyWhen),
             file: file, namePosition: name?.position ?? root.node.position, columnPositions: positions,
             queryFile: queryFile)
     }

@@ -39,6 +39,18 @@ extension Detection {
                     staleQueries.append((tenant, day, relation, found))
                 }
             }
+            let waiting = readiness.waitingDays(template.name, tenant: tenant.schema)
+            if !waiting.isEmpty {
+                let held = missing.filter { waiting[$0] != nil }
+                missing.removeAll { waiting[$0] != nil }
+                for day in held {
+                    items.append(DriftItem(
+                        kind: .dayWaiting, template: template.name, tenant: tenant.schema,
+                        object: QualifiedName(schema: tenant.schema, name: ObjectNames.dailyView(template.name, day)).description,
+                        expected: "readyWhen true for \(day)", found: "readyWhen answered \(waiting[day]!)",
+                        remedy: "nothing: the day is built on the first pass after the source is ready"))
+                }
+            }
             for range in Detection.ranges(of: missing) {
                 let first = ObjectNames.dailyView(template.name, range.lowerBound)
                 let object = range.lowerBound == range.upperBound

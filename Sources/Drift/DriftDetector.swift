@@ -10,8 +10,11 @@ import WardenModel
 /// template-level item (the desired template changed); when a few do, each is its own item (someone
 /// changed those objects by hand).
 public enum DriftDetector {
-    public static func detect(desired: DesiredWarehouse, live: LiveWarehouse, asOf: Day) -> DriftReport {
+    public static func detect(
+        desired: DesiredWarehouse, live: LiveWarehouse, asOf: Day, readiness: SourceReadiness = SourceReadiness()
+    ) -> DriftReport {
         var detector = Detection(desired: desired, live: live, asOf: asOf)
+        detector.readiness = readiness
         detector.run()
         let items = detector.items.sorted {
             ($0.template ?? "", $0.tenant ?? "", $0.kind.rawValue, $0.object)
@@ -27,6 +30,8 @@ struct Detection {
     let live: LiveWarehouse
     let asOf: Day
     var items: [DriftItem] = []
+    /// Due days the sources hold back (`day.waiting` instead of `day.missing`).
+    var readiness = SourceReadiness()
 
     /// Relations per schema, classified against the desired templates.
     let objects: [String: [ObjectNames.Role: LiveRelation]]

@@ -14,6 +14,9 @@ public struct DriftItem: Sendable, Hashable, Codable {
         case indexRemoved = "template.index.removed"
         case registry = "template.registry"
         case dayMissing = "day.missing"
+        /// A due day whose template's `readyWhen` probe is not true yet for the tenant: not drift to fix,
+        /// built on the first pass after the probe turns true (DESIGN.md §6b).
+        case dayWaiting = "day.waiting"
         case dayStale = "day.stale"
         case dayUnexpected = "day.unexpected"
         case yearRollover = "year.rollover"
@@ -84,6 +87,6 @@ public struct DriftReport: Sendable, Hashable, Codable {
         self.preparedShadows = preparedShadows
     }
 
-    /// Nothing to do.
-    public var inSync: Bool { items.isEmpty }
+    /// Nothing to do: no item, or only days waiting for their source (`day.waiting`).
+    public var inSync: Bool { items.allSatisfy { $0.kind == .dayWaiting } }
 }

@@ -20,10 +20,14 @@ public enum Planner {
     }
 
     static func plan(
-        desired: DesiredWarehouse, live: LiveWarehouse, drift: DriftReport, asOf: Day, policy: Policy, scope: PlanningRun.Scope
+        desired: DesiredWarehouse, live: LiveWarehouse, drift: DriftReport, asOf: Day, policy: Policy, scope: PlanningRun.Scope,
+        readiness: SourceReadiness = SourceReadiness()
     ) -> Plan {
         var run = PlanningRun(desired: desired, live: live, asOf: asOf, policy: policy)
         run.scope = scope
+        for (template, tenants) in readiness.waiting {
+            for (tenant, days) in tenants { run.heldDays["\(template)/\(tenant)"] = Set(days.keys) }
+        }
         run.plan(drift.items)
         var plan = run.finish(revision: drift.revision ?? desired.revision)
         plan.destructiveChanges = destructiveChanges(drift.items, unplanned: run.unplanned)

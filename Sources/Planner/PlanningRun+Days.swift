@@ -5,7 +5,10 @@ extension PlanningRun {
     /// Missing days of one tenant: build each daily view under its final name (nobody reads it yet), then
     /// replace the tenant view with the same columns and the new members.
     mutating func planMissingDays(_ template: Template, tenant: Tenant) {
-        let missing = expectedDays.filter { relation(tenant.schema, .dailyView(template: template.name, day: $0)) == nil }
+        let held = heldDays["\(template.name)/\(tenant.schema)"] ?? []
+        let missing = expectedDays.filter {
+            relation(tenant.schema, .dailyView(template: template.name, day: $0)) == nil && !held.contains($0)
+        }
         guard !missing.isEmpty else { return }
         let typical = typicalDailySize(template, tenant: tenant)
         for day in missing {
@@ -13,7 +16,8 @@ extension PlanningRun {
             add(buildStep(.buildDailyView, template, tenant: tenant, day: day, target: name, estimateBytes: typical))
         }
         let (history, _) = historicalMembers(template, tenant: tenant)
-        let days = expectedDays.map { QualifiedName(schema: tenant.schema, name: ObjectNames.dailyView(template.name, $0)) }
+        let days = expectedDays.filter { !held.contains($0) || relation(tenant.schema, .dailyView(template: template.name, day: $0)) != nil }
+            .map { QualifiedName(schema: tenant.schema, name: ObjectNames.dailyView(template.name, $0)) }
         add(tenantViewStep(template, tenant: tenant, members: history + days, columnsAdded: []))
     }
 

@@ -5,7 +5,8 @@ extension PlanningRun {
     /// Plans every item: tenants added or removed and yearly tables first (they decide what the tenant and
     /// public views read), then template by template, then the items about no template.
     mutating func plan(_ items: [DriftItem]) {
-        let items = planTenantsAndYears(items)
+        // A day waiting for its source is not drift to fix: it is built once its readyWhen turns true.
+        let items = planTenantsAndYears(items.filter { $0.kind != .dayWaiting })
         var remaining = items
         for template in desired.templates {
             let mine = items.filter { $0.template == template.name }

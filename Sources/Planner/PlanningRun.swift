@@ -41,6 +41,9 @@ struct PlanningRun {
     }
 
     var scope: Scope = .everything
+    /// Due days not built yet because their source is not ready (`readyWhen`), per `template/tenant`:
+    /// not built, and not in the tenant view.
+    var heldDays: [String: Set<Day>] = [:]
     var routineOnly: Bool { scope == .routine }
     /// Every index name the plan gives, checked against the catalog's and its own (``IndexNameBook``).
     let indexNames: IndexNameBook

@@ -19,16 +19,21 @@ extension Planner {
         [.queryChanged, .indexAdded, .indexRemoved, .registry, .yearlyColumns, .dayStale])
 
     /// The routine plan: every step is ``PlanStep/Work/routine``. Empty when no day is due.
+    ///
+    /// Tenants whose source cannot be reached are left out (their days wait, the others' are built), and
+    /// days a `readyWhen` probe holds back are neither built nor added to the tenant view (`readiness`).
     public static func planRoutine(
-        desired: DesiredWarehouse, live: LiveWarehouse, drift: DriftReport, asOf: Day, policy: Policy
+        desired: DesiredWarehouse, live: LiveWarehouse, drift: DriftReport, asOf: Day, policy: Policy,
+        readiness: SourceReadiness = SourceReadiness()
     ) -> Plan {
-        let scope = RoutineScope(desired: desired, live: live, drift: drift)
-        let routineDrift = DriftDetector.detect(desired: scope.desired, live: live, asOf: asOf).items.filter(scope.isRoutine)
+        let scope = RoutineScope(desired: desired, live: live, drift: drift, unreachable: Set(readiness.unreachable.keys))
+        let routineDrift = DriftDetector.detect(desired: scope.desired, live: live, asOf: asOf, readiness: readiness).items
+            .filter(scope.isRoutine)
         var shadowSwap = policy
         shadowSwap.strategy = .shadowSwap
         var plan = Planner.plan(
             desired: scope.desired, live: live, drift: DriftReport(revision: drift.revision, asOf: asOf, items: routineDrift),
-            asOf: asOf, policy: shadowSwap, scope: .routine)
+            asOf: asOf, policy: shadowSwap, scope: .routine, readiness: readiness)
         for index in plan.steps.indices { plan.steps[index].work = .routine }
         plan.destructiveChanges = []
         plan.asOfRegression = nil
@@ -115,27 +120,33 @@ struct RoutineScope {
     let desired: DesiredWarehouse
     /// Templates with a change pending.
     let pending: Set<String>
-    /// `template/tenant` pairs whose union view exists: the ones routine work adds days to.
+    /// `template/tenant` pairs whose union view exists and whose source answers: the ones routine work
+    /// adds days to.
     let eligible: Set<String>
+    /// `template/tenant` pairs whose union view exists, reachable or not: their due days are routine's.
+    let routineOwned: Set<String>
     let live: LiveWarehouse
     let full: DesiredWarehouse
     let roles: [String: [ObjectNames.Role: LiveRelation]]
 
-    init(desired full: DesiredWarehouse, live: LiveWarehouse, drift: DriftReport) {
+    init(desired full: DesiredWarehouse, live: LiveWarehouse, drift: DriftReport, unreachable: Set<String> = []) {
         self.live = live
         self.full = full
         let pending = Set(drift.items.filter { Planner.templateChangeKinds.contains($0.kind) }.compactMap(\.template))
         let adding = Set(drift.items.filter { $0.kind == .tenantMissing }.compactMap(\.tenant))
         let tenants = full.settings.tenants.filter { live.schemas[$0.schema] != nil && !adding.contains($0.schema) }
+        let buildable = tenants.filter { !unreachable.contains($0.schema) }
         let roles = live.objectsByRole(templates: Set(full.templates.map(\.name)))
         self.roles = roles
         var templates: [Template] = []
         var eligible = Set<String>()
+        var owned = Set<String>()
         for template in full.templates {
             guard let row = live.registry[template.name] else { continue }
             templates.append(pending.contains(template.name) ? Template(liveShapeOf: row, tenants: tenants, roles: roles) : template)
             for tenant in tenants where live.relations[QualifiedName(schema: tenant.schema, name: template.name)]?.kind == .view {
-                eligible.insert("\(template.name)/\(tenant.schema)")
+                owned.insert("\(template.name)/\(tenant.schema)")
+                if buildable.contains(tenant) { eligible.insert("\(template.name)/\(tenant.schema)") }
             }
         }
         var desired = full
@@ -144,6 +155,7 @@ struct RoutineScope {
         self.desired = desired
         self.pending = pending
         self.eligible = eligible
+        self.routineOwned = owned
     }
 
     /// Whether routine work reconciles `item`.
@@ -157,7 +169,10 @@ struct RoutineScope {
     func coversInChange(_ item: DriftItem) -> Bool {
         switch item.kind {
         case .dayMissing, .yearRollover:
-            return isRoutine(item) && !pending.contains(item.template ?? "")
+            guard let template = item.template, let tenant = item.tenant else { return false }
+            return routineOwned.contains("\(template)/\(tenant)") && !pending.contains(template)
+        case .dayWaiting:
+            return true
         case .tenantView, .publicView:
             guard let template = item.template else { return false }
             let schema = item.kind == .publicView ? full.settings.publicSchema : item.tenant

@@ -9,13 +9,24 @@ public struct Template: Sendable, Hashable, Codable {
     /// In view column order.
     public var columns: [Column]
     public var indexes: [IndexSpec]
+    /// A probe run on the tenant's database before a due day is built (`readyWhen`, DESIGN.md §6b): one
+    /// boolean, with `{TARGET_DATE}`; the day is built only once it answers true. `nil`: always ready.
+    public var readyWhen: String?
 
-    public init(name: String, description: String = "", query: String, columns: [Column], indexes: [IndexSpec] = []) {
+    public init(
+        name: String, description: String = "", query: String, columns: [Column], indexes: [IndexSpec] = [], readyWhen: String? = nil
+    ) {
         self.name = name
         self.description = description
         self.query = query
         self.columns = columns
         self.indexes = indexes
+        self.readyWhen = readyWhen
+    }
+
+    /// The `readyWhen` probe for one day, or `nil` when the template has none.
+    public func renderedProbe(for day: Day) -> String? {
+        readyWhen.map { $0.split(separator: Template.datePlaceholder, omittingEmptySubsequences: false).joined(separator: day.description) }
     }
 
     /// The placeholder the query must contain.

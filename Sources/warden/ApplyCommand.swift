@@ -1,6 +1,7 @@
 import ArgumentParser
 import Controller
 import DesiredState
+import Drift
 import Executor
 import Foundation
 import Logging
@@ -86,7 +87,10 @@ extension Warden {
                 printError("refusing to apply: " + regression.refusal + ". Nothing was changed.")
                 throw ExitCode(3)
             }
-            if observation.isEmpty { return }
+            if observation.isEmpty {
+                try failIfUnreachable(observation.readiness, desired)
+                return
+            }
 
             // Why the change does not run now, if it does not: the windows hold back its very first step
             // (nothing of it starts, and no run is recorded), or it is destructive and not allowed.
@@ -120,7 +124,12 @@ extension Warden {
                         + "run warden apply again then, or let the controller do it")
                     throw ExitCode(3)
                 }
-                print("routine applied: \(outcome.summaryLine)")
+                if outcome.ran { print("routine applied: \(outcome.summaryLine)") }
+                // One tenant's trouble stays that tenant's: the others' days are built; the change, which
+                // reads every source, waits until they all answer.
+                try failIfUnreachable(outcome.readiness, desired, changeWaits: !plan.isEmpty)
+            } else {
+                try failIfUnreachable(observation.readiness, desired, changeWaits: !plan.isEmpty)
             }
 
             // After routine work, the change is planned again from what the warehouse is now, and admitted
@@ -152,6 +161,15 @@ extension Warden {
                 throw ExitCode(3)
             }
             print("applied: \(report.summaryLine)")
+        }
+
+        /// Exit 1 with one sentence per tenant whose source cannot be reached, if any.
+        func failIfUnreachable(_ readiness: SourceReadiness, _ desired: DesiredWarehouse, changeWaits: Bool = false) throws {
+            let sentences = readiness.unreachableSentences(desired.settings)
+            guard !sentences.isEmpty else { return }
+            for sentence in sentences { printError(sentence) }
+            if changeWaits { printError("the change waits until every tenant's source answers") }
+            throw ExitCode(1)
         }
 
         /// Why `change` does not run now, if it does not: the windows hold back its very first step (nothing

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Controller
+import Drift
 import Foundation
 import Planner
 import PostgresClient
@@ -82,7 +83,8 @@ extension Warden {
                 printError("\(count) drift item\(count == 1 ? "" : "s") cannot be planned yet (\(plan.unplanned.joined(separator: ", "))); "
                     + "the plan's notes say why and what to do")
             }
-            if !plan.isInSync || observation.hasRoutine { throw ExitCode(2) }
+            for sentence in observation.readiness.unreachableSentences(observation.settings) { printError(sentence) }
+            if !plan.isInSync || !observation.drift.inSync || !observation.isEmpty { throw ExitCode(2) }
         }
     }
 }

@@ -240,4 +240,84 @@ struct RoutineCommandTests {
         await warehouse.close()
         await world.tearDown()
     }
+
+    @Test("a tenant whose foreign server points at a closed port: the others' new days are built and readable, apply exits 1 naming the tenant and its server, and the next apply after the fix builds its days")
+    func unreachableTenant() async throws {
+        let world = try await World.make("routine_unreachable")
+        let binary = WardenCLITests.binary
+        let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(world.dsn))
+        let tuesday = ["--at", "2026-01-06T12:00:00Z"]
+        let port = try await warehouse.scalar(
+            String.self,
+            """
+            SELECT option_value FROM pg_options_to_table((SELECT srvoptions FROM pg_foreign_server WHERE srvname = 'acme-prod'))
+            WHERE option_name = 'port'
+            """)
+        try await warehouse.execute("ALTER SERVER \"acme-prod\" OPTIONS (SET port '1')")
+
+        let broken = try await Subprocess.run([binary, "apply", "--yes"] + world.arguments + tuesday)
+        #expect(broken.status == 1, "\(broken.standardOutput)\(broken.standardError)")
+        #expect(broken.standardError.contains("tenant acme: its source database cannot be reached through foreign server acme-prod"),
+                "\(broken.standardError)")
+        #expect(broken.standardOutput.contains("routine applied: "), "\(broken.standardOutput)")
+        let counts = try await Self.publicRows(warehouse, day: "2026-01-05")
+        #expect(Set(counts.keys) == ["landb", "bistro"], "\(counts)")
+        #expect(!(try await Self.exists(warehouse, "acme.foodlogstats_2026_01_05")))
+        let drift = try await Subprocess.run([binary, "drift", "--format", "json"] + world.arguments + tuesday)
+        #expect(drift.status == 2, "acme's days are still drift: \(drift.standardOutput)")
+        #expect(drift.standardOutput.contains("routine: waits for its source, which cannot be reached"), "\(drift.standardOutput)")
+
+        try await warehouse.execute("ALTER SERVER \"acme-prod\" OPTIONS (SET port '\(port)')")
+        let fixed = try await Subprocess.run([binary, "apply", "--yes"] + world.arguments + tuesday)
+        #expect(fixed.status == 0, "\(fixed.standardOutput)\(fixed.standardError)")
+        #expect(Set(try await Self.publicRows(warehouse, day: "2026-01-05").keys) == Self.tenants)
+        await warehouse.close()
+        await world.tearDown()
+    }
+
+    @Test("readyWhen false for one tenant: its day waits (day.waiting, exit 0), the others are built; once the probe turns true it is built")
+    func readyWhen() async throws {
+        let world = try await World.make("routine_ready_when")
+        let binary = WardenCLITests.binary
+        let cluster = try await TestCluster.shared()
+        // Each source records the days its nightly load finished; acme's load of January 5 has not.
+        for tenant in world.built.configuration.tenants {
+            let source = try await cluster.connect(database: world.built.configuration.sourceDatabase(tenant))
+            try await source.execute("CREATE TABLE load_log (day date PRIMARY KEY)")
+            try await source.execute("INSERT INTO load_log VALUES ('2026-01-04')")
+            if tenant.schema != "acme" { try await source.execute("INSERT INTO load_log VALUES ('2026-01-05')") }
+            await source.close()
+        }
+        let yamlPath = world.folder.path + "/templates/foodlogstats.yaml"
+        try (try String(contentsOfFile: yamlPath, encoding: .utf8)
+            + "readyWhen: \"SELECT EXISTS (SELECT 1 FROM load_log WHERE day = '{TARGET_DATE}'::date)\"\n")
+            .write(toFile: yamlPath, atomically: true, encoding: .utf8)
+        let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(world.dsn))
+        let tuesday = ["--at", "2026-01-06T12:00:00Z"]
+
+        let first = try await Subprocess.run([binary, "apply", "--yes"] + world.arguments + tuesday)
+        #expect(first.status == 0, "\(first.standardOutput)\(first.standardError)")
+        #expect(Set(try await Self.publicRows(warehouse, day: "2026-01-05").keys) == ["landb", "bistro"])
+        #expect(try await Self.exists(warehouse, "acme.foodlogstats_2026_01_04"))
+        #expect(!(try await Self.exists(warehouse, "acme.foodlogstats_2026_01_05")))
+        #expect(try await Self.exists(warehouse, "acme.storedaily_2026_01_05"), "a template without readyWhen is not held")
+        let drift = try await Subprocess.run([binary, "drift", "--format", "json"] + world.arguments + tuesday)
+        #expect(drift.status == 0, "a waiting day is not drift to fix: \(drift.standardOutput)\(drift.standardError)")
+        let report = try JSONSerialization.jsonObject(with: Data(drift.standardOutput.utf8)) as? [String: Any]
+        let items = report?["items"] as? [[String: Any]] ?? []
+        #expect(items.count == 1, "\(items)")
+        #expect(items.first?["kind"] as? String == "day.waiting")
+        #expect(items.first?["tenant"] as? String == "acme")
+        #expect(items.first?["object"] as? String == "acme.foodlogstats_2026_01_05")
+        #expect(items.first?["found"] as? String == "readyWhen answered false")
+
+        let acme = try await cluster.connect(database: world.built.configuration.sourceDatabase(world.built.configuration.tenants[1]))
+        try await acme.execute("INSERT INTO load_log VALUES ('2026-01-05')")
+        await acme.close()
+        let second = try await Subprocess.run([binary, "apply", "--yes"] + world.arguments + tuesday)
+        #expect(second.status == 0, "\(second.standardOutput)\(second.standardError)")
+        #expect(Set(try await Self.publicRows(warehouse, day: "2026-01-05").keys) == Self.tenants)
+        await warehouse.close()
+        await world.tearDown()
+    }
 }
