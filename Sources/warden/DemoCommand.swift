@@ -94,7 +94,9 @@ extension Warden {
                 let dsn = built.warehouseConnectionString
                 print("\nThe server keeps running, and so does the desired state in \(folder). Explore with:")
                 print("  psql \"\(dsn)\"")
-                print("  \(CommandLine.arguments[0]) drift --dir \(folder) --database \"\(dsn)\" --as-of \(asOfDate)")
+                // A day passed at the end of the story: the warehouse is as of the next day.
+                let today = Day(asOfDate.description)!.adding(days: 1)
+                print("  \(CommandLine.arguments[0]) drift --dir \(folder) --database \"\(dsn)\" --as-of \(today)")
                 print("Press Ctrl-C to stop the server and remove it and \(demoFolder).")
                 do {
                     while true { try await Task.sleep(for: .seconds(3600)) }
@@ -245,11 +247,47 @@ extension Warden {
             let after = DriftDetector.detect(desired: desired, live: try await Pipeline.observe(warehouse), asOf: asOfDay)
             print("  warden drift afterwards: \(after.inSync ? "in sync" : "\(after.items.count) items")")
 
+            try await dayPasses(desired, windows: windows, asOf: asOfDay, built: built, logger: logger)
+
             print("\n▸ figures")
             print(String(format: "  apply: %.1f s (%d steps)", applySeconds, plan.steps.count))
             print(String(format: "  public view during the apply: %d queries, %d errors, longest wait %.0f ms", figures.queries, figures.errors, figures.longestMilliseconds))
             print("  rows checked in public.foodlogstats: \(publicCount)")
             print("  seed 000 by hand: the public view is dropped for the whole rebuild (20–60 minutes in production)")
+        }
+
+        /// The next day, with the demo's windows: the sources have loaded the as-of day, and the routine
+        /// builds it and shows it in the public view at noon, with no allow window open (DESIGN.md §6b).
+        private static func dayPasses(
+            _ desired: DesiredWarehouse, windows: [MaintenanceWindow], asOf: Day, built: DemoWorld.Built, logger: Logger
+        ) async throws {
+            var withWindows = desired
+            withWindows.settings.windows = windows
+            let next = asOf.adding(days: 1)
+            guard let noon = AsOfOptions.parseTime("\(next)T12:00:00Z") else { return }
+            let weekday = noon.formatted(Date.FormatStyle(timeZone: TimeZone(identifier: "UTC")!).weekday(.wide))
+            print("\n▸ a day passes: \(weekday) \(next), 12:00 UTC, no allow window open; the sources have loaded \(asOf)")
+            let schedule = try Schedule(withWindows)
+            let configuration = ConnectionConfiguration(built.warehouseConnectionString)
+            let session = try await PostgresConnection.connect(configuration, logger: logger)
+            defer { Task { await session.close() } }
+            try await ApplyLock.acquire(on: session, wait: .seconds(5)) { _ in }
+            let options = ApplyOptions(
+                command: "warden demo", reason: "a day passes", asOf: next,
+                gate: StepGate(schedule: schedule, now: AsOfOptions.clock(startingAt: "\(next)T12:00:00Z")))
+            let outcome = try await Pipeline.runRoutine(
+                withWindows, lockedSession: session, configuration: configuration, asOf: next, policy: desired.settings.policy,
+                options: options, logger: logger, progress: nil)
+            _ = try? await session.advisoryUnlock(PlanExecutor.lockKey)
+            print("  warden apply: routine applied: \(outcome.ran ? outcome.summaryLine : "nothing was due")")
+            for row in try await session.query(
+                """
+                SELECT tenant, count(*) FROM public.foodlogstats
+                WHERE logged_time >= $1::date::timestamptz AND logged_time < $1::date::timestamptz + interval '1 day'
+                GROUP BY 1 ORDER BY 1
+                """, [asOf.description]) {
+                print("    public.foodlogstats rows of \(asOf) · \(row[0] ?? "") \(row[1] ?? "")")
+            }
         }
 
         private static func write(_ files: [SourceFile], to folder: String) throws {

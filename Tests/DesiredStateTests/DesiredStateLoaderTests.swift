@@ -258,7 +258,7 @@ import WardenModel
         ])
         let result = DesiredStateLoader.load(files: files, root: "desired-state", revision: nil)
         #expect(result.diagnostics.map(\.description) == [
-            "desired-state/templates/a.yaml:7:1: error: unknown key 'bogus' in template 'a'; remove it (allowed keys: apiVersion, kind, name, description, query, columns, indexes)",
+            "desired-state/templates/a.yaml:7:1: error: unknown key 'bogus' in template 'a'; remove it (allowed keys: apiVersion, kind, name, description, query, columns, indexes, readyWhen)",
         ])
     }
 
