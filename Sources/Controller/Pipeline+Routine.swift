@@ -86,7 +86,9 @@ extension Pipeline {
         let readiness = await SourceProbes.readiness(desired, live: live, asOf: asOf, on: connection)
         let drift = DriftDetector.detect(desired: desired, live: live, asOf: asOf, readiness: readiness)
         let outages = Planner.outageRepairs(desired: desired, live: live, asOf: asOf)
-        var routine = Planner.planRoutine(desired: desired, live: live, drift: drift, asOf: asOf, policy: policy, readiness: readiness)
+        let lookback = await dueLookback(desired, live: live, asOf: asOf, on: connection)
+        var routine = Planner.planRoutine(
+            desired: desired, live: live, drift: drift, asOf: asOf, policy: policy, readiness: readiness, reread: lookback)
         routine.notes = outages.notes + routine.notes
         let changeDrift = Planner.changeDrift(desired: desired, live: live, drift: drift)
         let change = Planner.planChange(desired: desired, live: live, drift: drift, asOf: asOf, policy: policy)
@@ -149,11 +151,62 @@ extension Pipeline {
         outcome.readiness = await SourceProbes.readiness(desired, live: live, asOf: asOf, on: lockedSession)
         let drift = DriftDetector.detect(desired: desired, live: live, asOf: asOf, readiness: outcome.readiness)
         let history = HistoricalEstimates(try await StepHistory.samples(on: lockedSession))
+        let lookback = await dueLookback(desired, live: live, asOf: asOf, on: lockedSession)
         let routine = history.apply(to: Planner.planRoutine(
-            desired: desired, live: live, drift: drift, asOf: asOf, policy: policy, readiness: outcome.readiness))
+            desired: desired, live: live, drift: drift, asOf: asOf, policy: policy, readiness: outcome.readiness, reread: lookback))
         guard !routine.isEmpty else { return outcome }
         outcome.routine = try await PlanExecutor.apply(
             routine, configuration: configuration, options: options, logger: logger, progress: progress, lockedSession: lockedSession)
+        if outcome.held == nil {
+            // Each day is re-read once per routine day: the pairs whose source answered are done for `asOf`.
+            let done = lookback.keys.filter { key in
+                !outcome.readiness.unreachable.keys.contains { key.hasSuffix("/" + $0) }
+            }
+            try await recordLookback(done, asOf: asOf, on: lockedSession)
+        }
         return outcome
+    }
+
+    /// The `_wh.warden_meta` key recording the as-of day a `template/tenant` pair was last re-read for.
+    static func lookbackKey(_ pair: String) -> String { "routine.lookback:" + pair }
+
+    /// The lookback due at `asOf` (``Routine/lookback(asOf:)``, days still kept as daily views), per
+    /// `template/tenant` pair of a live tenant, for the pairs not re-read for `asOf` yet.
+    static func dueLookback(
+        _ desired: DesiredWarehouse, live: LiveWarehouse, asOf: Day, on connection: PostgresConnection
+    ) async -> [String: [Day]] {
+        let kept = Set(desired.settings.expectedDays(asOf: asOf))
+        let days = desired.settings.routine.lookback(asOf: asOf).filter(kept.contains)
+        guard !days.isEmpty else { return [:] }
+        var done: [String: String] = [:]
+        // Before warden's tables exist nothing was re-read yet.
+        if let rows = try? await connection.query(
+            "SELECT key, value FROM _wh.warden_meta WHERE key LIKE 'routine.lookback:%'").rows {
+            for row in rows {
+                if let key = try? row.decode(String.self, at: 0), let value = try? row.decode(String.self, at: 1) { done[key] = value }
+            }
+        }
+        var due: [String: [Day]] = [:]
+        for template in desired.templates where live.registry[template.name] != nil {
+            for tenant in desired.settings.tenants where live.schemas[tenant.schema] != nil {
+                let pair = "\(template.name)/\(tenant.schema)"
+                if done[lookbackKey(pair)] != asOf.description { due[pair] = days }
+            }
+        }
+        return due
+    }
+
+    /// Records that `pairs` were re-read for `asOf`.
+    static func recordLookback(_ pairs: [String], asOf: Day, on connection: PostgresConnection) async throws {
+        guard !pairs.isEmpty else { return }
+        try await connection.withTransaction { connection in
+            for pair in pairs.sorted() {
+                try await connection.execute(
+                    """
+                    INSERT INTO _wh.warden_meta (key, value) VALUES ($1, $2)
+                    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
+                    """, [lookbackKey(pair), asOf.description])
+            }
+        }
     }
 }

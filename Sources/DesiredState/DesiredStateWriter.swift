@@ -65,6 +65,7 @@ public enum DesiredStateWriter {
             lines += [
                 "routine:",
                 "  buildAfter: \(s(settings.routine.buildAfterText))",
+                "  lookbackDays: \(settings.routine.lookbackDays)",
                 "  inDenyWindows: \(settings.routine.inDenyWindows.rawValue)",
             ]
         }

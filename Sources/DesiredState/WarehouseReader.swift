@@ -13,7 +13,7 @@ struct WarehouseReader {
     static let grantKeys = ["role", "on"]
     static let windowKeys = ["name", "kind", "schedule", "duration", "timeZone", "manualSync"]
     static let policyKeys = ["strategy", "prepareAhead", "allowDestructive", "parallelism", "lockTimeout"]
-    static let routineKeys = ["buildAfter", "inDenyWindows"]
+    static let routineKeys = ["buildAfter", "lookbackDays", "inDenyWindows"]
 
     /// The years a `firstYear` may name.
     static let plausibleYears = 1970...2999
@@ -286,6 +286,15 @@ struct WarehouseReader {
                 diagnostics.error(
                     "buildAfter \(MessageText.quoted(text.value)) of the routine is not a time of day; write hours and minutes in the warehouse time zone, e.g. buildAfter: \"01:30\"",
                     file: file, at: text.node)
+            }
+        }
+        if let value = reader.int("lookbackDays", diagnostics: &diagnostics) {
+            if (0...Routine.maximumLookbackDays).contains(value.value) {
+                routine.lookbackDays = value.value
+            } else {
+                diagnostics.error(
+                    "lookbackDays \(value.value) of the routine must be between 0 and \(Routine.maximumLookbackDays); write e.g. lookbackDays: 2",
+                    file: file, at: value.node)
             }
         }
         if let text = reader.string("inDenyWindows", diagnostics: &diagnostics) {

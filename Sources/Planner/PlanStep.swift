@@ -22,6 +22,9 @@ public struct PlanStep: Sendable, Hashable, Codable {
         case buildDailyView
         /// Builds a daily view as `<name>__shadow`, beside the live one it will replace.
         case buildShadowDailyView
+        /// `REFRESH MATERIALIZED VIEW CONCURRENTLY` of a daily view: its day re-read from the source
+        /// (lookback, restatement). Readers keep reading the old rows until it commits.
+        case refreshDailyView
         /// Checks that every value of a retyped column of yearly tables converts to its new type; stops
         /// the plan, naming the rows, before anything is built.
         case checkConversion
@@ -145,7 +148,7 @@ public struct PlanStep: Sendable, Hashable, Codable {
         id: Int = 0, phase: Phase, kind: Kind, stepClass: StepClass, template: String? = nil, tenant: String? = nil,
         targets: [String], statements: [String], undo: [String] = [], transactional: Bool = true,
         touchesLiveObjects: Bool = false, estimateBytes: Double? = nil, estimateSeconds: Double? = nil,
-        reversible: Bool = false, stamp: ObjectStamp? = nil, sourceConnection: String? = nil
+        reversible: Bool = false, stamp: ObjectStamp? = nil, sourceConnection: String? = nil, work: Work = .change
     ) {
         self.id = id
         self.phase = phase
@@ -163,6 +166,7 @@ public struct PlanStep: Sendable, Hashable, Codable {
         self.reversible = reversible
         self.stamp = stamp
         self.sourceConnection = sourceConnection
+        self.work = work
     }
 
     enum CodingKeys: String, CodingKey {

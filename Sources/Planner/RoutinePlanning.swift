@@ -24,7 +24,7 @@ extension Planner {
     /// days a `readyWhen` probe holds back are neither built nor added to the tenant view (`readiness`).
     public static func planRoutine(
         desired: DesiredWarehouse, live: LiveWarehouse, drift: DriftReport, asOf: Day, policy: Policy,
-        readiness: SourceReadiness = SourceReadiness()
+        readiness: SourceReadiness = SourceReadiness(), reread: [String: [Day]] = [:]
     ) -> Plan {
         let scope = RoutineScope(desired: desired, live: live, drift: drift, unreachable: Set(readiness.unreachable.keys))
         let routineDrift = DriftDetector.detect(desired: scope.desired, live: live, asOf: asOf, readiness: readiness).items
@@ -34,6 +34,18 @@ extension Planner {
         var plan = Planner.plan(
             desired: scope.desired, live: live, drift: DriftReport(revision: drift.revision, asOf: asOf, items: routineDrift),
             asOf: asOf, policy: shadowSwap, scope: .routine, readiness: readiness)
+        // Lookback: days re-read from the source, for tenants that answer, of templates no change is
+        // pending for (a pending change re-reads every day when it lands).
+        var rereads: [PlanStep] = []
+        var rereadNotes: [String] = []
+        for template in scope.desired.templates where !scope.pending.contains(template.name) {
+            for tenant in scope.desired.settings.tenants where scope.eligible.contains("\(template.name)/\(tenant.schema)") {
+                let found = rereadSteps(template: template, tenant: tenant, days: reread["\(template.name)/\(tenant.schema)"] ?? [], live: live)
+                rereads += found.steps
+                rereadNotes += found.notes
+            }
+        }
+        plan = plan.addingPrepare(rereads, notes: Array(Set(rereadNotes)).sorted())
         for index in plan.steps.indices { plan.steps[index].work = .routine }
         plan.destructiveChanges = []
         plan.asOfRegression = nil

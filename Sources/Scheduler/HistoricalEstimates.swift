@@ -25,7 +25,7 @@ public struct HistoricalEstimates: Sendable {
     /// second for builds.
     public static func floor(_ kind: PlanStep.Kind) -> Double {
         switch kind {
-        case .buildDailyView, .buildShadowDailyView, .createIndex, .buildShadowYearlyTable, .buildYearlyTable, .checkConversion: 1
+        case .buildDailyView, .buildShadowDailyView, .refreshDailyView, .createIndex, .buildShadowYearlyTable, .buildYearlyTable, .checkConversion: 1
         default: 0.005
         }
     }

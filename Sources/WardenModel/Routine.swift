@@ -15,10 +15,24 @@ public struct Routine: Sendable, Hashable, Codable {
     /// Minutes after midnight, in the warehouse time zone, after which yesterday is due (`buildAfter`).
     public var buildAfterMinutes: Int
     public var inDenyWindows: InDenyWindows
+    /// How many days before yesterday are re-read from the source once per routine day, so late rows
+    /// appear (`lookbackDays`, 0 … 366).
+    public var lookbackDays: Int
 
-    public init(buildAfterMinutes: Int = 0, inDenyWindows: InDenyWindows = .run) {
+    /// The most `lookbackDays` may be: a year and a day.
+    public static let maximumLookbackDays = 366
+
+    public init(buildAfterMinutes: Int = 0, inDenyWindows: InDenyWindows = .run, lookbackDays: Int = 0) {
         self.buildAfterMinutes = buildAfterMinutes
         self.inDenyWindows = inDenyWindows
+        self.lookbackDays = lookbackDays
+    }
+
+    /// The days lookback re-reads at `asOf`: the `lookbackDays` days before yesterday, oldest first.
+    public func lookback(asOf: Day) -> [Day] {
+        guard lookbackDays > 0 else { return [] }
+        let yesterday = asOf.previous
+        return (1...lookbackDays).reversed().map { yesterday.adding(days: -$0) }
     }
 
     /// `buildAfter` as written in `warehouse.yaml`: "01:00".

@@ -14,6 +14,6 @@ struct Warden: AsyncParsableCommand {
             windows. See README.md and docs/.
             """,
         version: version,
-        subcommands: [Validate.self, Drift.self, Plan.self, Apply.self, Windows.self, Run.self, History.self, Repair.self, Adopt.self, Init.self, Demo.self]
+        subcommands: [Validate.self, Drift.self, Plan.self, Apply.self, Restate.self, Windows.self, Run.self, History.self, Repair.self, Adopt.self, Init.self, Demo.self]
     )
 }

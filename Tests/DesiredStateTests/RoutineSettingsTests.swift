@@ -18,20 +18,21 @@ struct RoutineSettingsTests {
     func read() throws {
         let defaults = try #require(load().desired)
         #expect(defaults.settings.routine == Routine())
-        let set = try #require(load(warehouse: "routine:\n  buildAfter: \"01:30\"\n  inDenyWindows: hold\n").desired)
-        #expect(set.settings.routine == Routine(buildAfterMinutes: 90, inDenyWindows: .hold))
+        let set = try #require(load(warehouse: "routine:\n  buildAfter: \"01:30\"\n  lookbackDays: 2\n  inDenyWindows: hold\n").desired)
+        #expect(set.settings.routine == Routine(buildAfterMinutes: 90, inDenyWindows: .hold, lookbackDays: 2))
         // What adopt writes reads back the same.
         let written = DesiredStateWriter.files(for: set, root: "")
         let warehouse = try #require(written.first { $0.path == "warehouse.yaml" })
-        #expect(String(decoding: warehouse.contents, as: UTF8.self).contains("routine:\n  buildAfter: \"01:30\"\n  inDenyWindows: hold\n"))
+        #expect(String(decoding: warehouse.contents, as: UTF8.self).contains("routine:\n  buildAfter: \"01:30\"\n  lookbackDays: 2\n  inDenyWindows: hold\n"))
     }
 
     @Test("a bad buildAfter, inDenyWindows or routine key is one sentence at its line naming the fix")
     func badValues() {
-        let messages = load(warehouse: "routine:\n  buildAfter: \"25:00\"\n  inDenyWindows: pause\n  lookback: 2\n").errors.map(\.message)
+        let messages = load(warehouse: "routine:\n  buildAfter: \"25:00\"\n  inDenyWindows: pause\n  lookback: 2\n  lookbackDays: 400\n").errors.map(\.message)
         #expect(messages.contains { $0.hasPrefix("buildAfter '25:00' of the routine is not a time of day") }, "\(messages)")
         #expect(messages.contains { $0.hasPrefix("inDenyWindows 'pause' of the routine must be run") }, "\(messages)")
         #expect(messages.contains { $0.contains("unknown key 'lookback'") }, "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("lookbackDays 400 of the routine must be between 0 and 366") }, "\(messages)")
     }
 
     @Test("readyWhen is kept as written; one without {TARGET_DATE} is refused")

@@ -320,4 +320,84 @@ struct RoutineCommandTests {
         await warehouse.close()
         await world.tearDown()
     }
+
+    /// Inserts one late row into `tenant`'s source for `day` (id `id`, a copy of one of that day's rows
+    /// at noon UTC).
+    static func insertLateRow(_ world: World, tenant schema: String, day: String, id: Int) async throws {
+        let cluster = try await TestCluster.shared()
+        let tenant = try #require(world.built.configuration.tenants.first { $0.schema == schema })
+        let source = try await cluster.connect(database: world.built.configuration.sourceDatabase(tenant))
+        try await source.execute(
+            """
+            INSERT INTO phood_foodlogsum (id, location_id, logged_time, action_taken_id, flags, weight, waste_category)
+            SELECT $1, location_id, $2::date + time '12:00', action_taken_id, 'late', weight, waste_category
+            FROM phood_foodlogsum ORDER BY id LIMIT 1
+            """, [id, day])
+        await source.close()
+    }
+
+    /// Whether row `id` reads through `view` (a tenant's union view).
+    static func hasRow(_ connection: PostgresConnection, _ view: String, id: Int) async throws -> Bool {
+        try await connection.scalar(Bool.self, "SELECT EXISTS (SELECT 1 FROM \(view) WHERE id = $1)", [id])
+    }
+
+    @Test("lookbackDays: late rows of a day inside it appear the next routine day, once; outside it they do not; warden restate of one tenant and one day brings them in and leaves the other tenants' day untouched")
+    func lookbackAndRestate() async throws {
+        let world = try await World.make("routine_lookback", sourceThrough: "2026-01-06")
+        try world.appendToWarehouse("routine:\n  lookbackDays: 2\n")
+        let binary = WardenCLITests.binary
+        let warehouse = try await PostgresConnection.connect(ConnectionConfiguration(world.dsn))
+        let yearlyBefore = try await ApplyCommandTests.yearlyTables(warehouse)
+        // Tuesday: January 4 and 5 are built (and January 3, in the lookback, is re-read).
+        let tuesday = try await Subprocess.run([binary, "apply", "--yes"] + world.arguments + ["--at", "2026-01-06T12:00:00Z"])
+        #expect(tuesday.status == 0, "\(tuesday.standardOutput)\(tuesday.standardError)")
+
+        // Late rows arrive for January 4 (inside Wednesday's lookback: January 4 and 5) and January 2
+        // (outside it), in landb's source.
+        try await Self.insertLateRow(world, tenant: "landb", day: "2026-01-04", id: 900_000_004)
+        try await Self.insertLateRow(world, tenant: "landb", day: "2026-01-02", id: 900_000_002)
+        try await Self.insertLateRow(world, tenant: "acme", day: "2026-01-02", id: 900_000_012)
+
+        let reader = try await PublicViewReader.start(world.dsn)
+        await reader.waitForQueries()
+        let wednesday = ["--at", "2026-01-07T12:00:00Z"]
+        let next = try await Subprocess.run([binary, "apply", "--yes"] + world.arguments + wednesday)
+        await reader.waitForQueries()
+        let reading = await reader.stop()
+        #expect(next.status == 0, "\(next.standardOutput)\(next.standardError)")
+        #expect(next.standardOutput.contains("refresh daily view"), "\(next.standardOutput)")
+        #expect(reading.errors.isEmpty, "\(reading.errors)")
+        #expect(try await Self.hasRow(warehouse, "landb.foodlogstats", id: 900_000_004), "inside lookback: read")
+        #expect(!(try await Self.hasRow(warehouse, "landb.foodlogstats", id: 900_000_002)), "outside lookback: not read")
+
+        // Once per routine day: a second pass the same day has nothing to do.
+        let again = try await Subprocess.run([binary, "plan"] + world.arguments + wednesday)
+        #expect(again.status == 0, "\(again.standardOutput)\(again.standardError)")
+        #expect(again.standardOutput.contains("nothing to do"), "\(again.standardOutput)")
+
+        // Restate landb's January 2 alone.
+        let restate = try await Subprocess.run(
+            [binary, "restate", "--yes", "--template", "foodlogstats", "--tenant", "landb", "--from", "2026-01-02",
+             "--reason", "late rows of January 2"] + world.arguments + wednesday)
+        #expect(restate.status == 0, "\(restate.standardOutput)\(restate.standardError)")
+        #expect(restate.standardOutput.contains("restated: "), "\(restate.standardOutput)")
+        #expect(try await Self.hasRow(warehouse, "landb.foodlogstats", id: 900_000_002))
+        #expect(!(try await Self.hasRow(warehouse, "acme.foodlogstats", id: 900_000_012)), "acme's January 2 is untouched")
+        let targets = try await warehouse.query(
+            "SELECT target FROM _wh.warden_steps WHERE run_id = (SELECT max(run_id) FROM _wh.warden_runs) ORDER BY step_no"
+        ).rows.map { try $0.decode(String.self, at: 0) }
+        #expect(targets == ["landb.foodlogstats_2026_01_02"], "\(targets)")
+        let reasons = try await warehouse.query("SELECT coalesce(reason, '') FROM _wh.warden_runs ORDER BY run_id").rows
+            .map { try $0.decode(String.self, at: 0) }
+        #expect(reasons.last == "restate: late rows of January 2", "\(reasons)")
+
+        // A day of a past year lives in a yearly table: refused, nothing changed.
+        let past = try await Subprocess.run(
+            [binary, "restate", "--yes", "--template", "foodlogstats", "--from", "2025-12-30", "--reason", "x"] + world.arguments + wednesday)
+        #expect(past.status == 3, "\(past.standardOutput)\(past.standardError)")
+        #expect(past.standardError.contains("2025-12-30 is kept in the yearly tables (foodlogstats_2025)"), "\(past.standardError)")
+        #expect(try await ApplyCommandTests.yearlyTables(warehouse) == yearlyBefore)
+        await warehouse.close()
+        await world.tearDown()
+    }
 }
