@@ -100,19 +100,7 @@ extension Warden {
                 throw ExitCode(3)
             }
             let stepCount = observation.routineSteps.count + (changeRefusal == nil ? plan.steps.count : 0)
-            if !yes {
-                guard isatty(STDIN_FILENO) != 0 else {
-                    printError("refusing to apply: pass --yes to apply without a terminal. Nothing was changed.")
-                    throw ExitCode(3)
-                }
-                // Prompts and refusals go to standard error, never into the middle of the plan on stdout.
-                printError("Apply \(stepCount) step\(stepCount == 1 ? "" : "s") to \(target)? [y/N] ", prefixed: false, terminator: "")
-                let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-                guard answer == "y" || answer == "yes" else {
-                    printError("nothing applied")
-                    throw ExitCode(3)
-                }
-            }
+            try confirm("Apply \(stepCount) step\(stepCount == 1 ? "" : "s") to \(target)?", yes: yes, refusing: "apply")
 
             let options = applyOptions(
                 desired, policy: policy, revision: plan.revision, asOf: plan.asOf, strategy: plan.strategy, schedule: schedule, override: override)
@@ -148,7 +136,7 @@ extension Warden {
                 }
             }
             let report = try await reportingErrors(verbose: output.verbose) {
-                try await guarded {
+                try await refusingOnLock {
                     try await PlanExecutor.apply(
                         change, configuration: configuration, options: options, logger: logger,
                         progress: { line in printError(line, prefixed: false) })
@@ -219,7 +207,7 @@ extension Warden {
         ) async throws -> Pipeline.RoutineOutcome {
             let configuration = database.configuration
             return try await reportingErrors(verbose: output.verbose) {
-                try await guarded {
+                try await refusingOnLock {
                     var named = configuration
                     named.applicationName = options.session.description
                     let session = try await PostgresConnection.connect(named, logger: logger)
@@ -237,21 +225,6 @@ extension Warden {
                         throw error
                     }
                 }
-            }
-        }
-
-        /// Another writer holds the apply lock, or a dead one's leftovers would not stop: a guard, nothing
-        /// applied (exit 3). A failed step is an error.
-        func guarded<T>(_ body: () async throws -> T) async throws -> T {
-            do {
-                return try await body()
-            } catch let error as ApplyError {
-                switch error {
-                case .anotherWriter, .lockHolderStuck, .deadRunStillActive: break
-                case .stepFailed: throw error
-                }
-                printError(error.description + ". Nothing was changed.")
-                throw ExitCode(3)
             }
         }
 

@@ -52,3 +52,34 @@ func describe(_ error: any Error, verbose: Bool) -> String {
     }
     return String(describing: error)
 }
+
+/// Runs `body`, a run under the apply lock: another writer holding the lock, or a dead one's leftovers
+/// that would not stop, is a guard (one sentence, nothing applied, exit 3); a failed step is an error.
+func refusingOnLock<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as ApplyError {
+        switch error {
+        case .anotherWriter, .lockHolderStuck, .deadRunStillActive: break
+        case .stepFailed: throw error
+        }
+        printError(error.description + ". Nothing was changed.")
+        throw ExitCode(3)
+    }
+}
+
+/// Asks `question` on standard error (never into the middle of the plan on stdout) unless `yes`; exit 3
+/// without a terminal or without a yes.
+func confirm(_ question: String, yes: Bool, refusing what: String) throws {
+    guard !yes else { return }
+    guard isatty(STDIN_FILENO) != 0 else {
+        printError("refusing to \(what): pass --yes to \(what) without a terminal. Nothing was changed.")
+        throw ExitCode(3)
+    }
+    printError(question + " [y/N] ", prefixed: false, terminator: "")
+    let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+    guard answer == "y" || answer == "yes" else {
+        printError("nothing applied")
+        throw ExitCode(3)
+    }
+}

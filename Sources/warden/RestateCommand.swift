@@ -74,34 +74,17 @@ extension Warden {
             scheduled.when = schedule.planSchedule(for: plan, at: asOf.now)
             print(scheduled.text(), terminator: "")
             fflush(nil)
-            if !yes {
-                guard isatty(STDIN_FILENO) != 0 else {
-                    printError("refusing to restate: pass --yes to restate without a terminal. Nothing was changed.")
-                    throw ExitCode(3)
-                }
-                printError("Restate \(plan.steps.count) day view\(plan.steps.count == 1 ? "" : "s") on \(target)? [y/N] ", prefixed: false, terminator: "")
-                let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-                guard answer == "y" || answer == "yes" else {
-                    printError("nothing restated")
-                    throw ExitCode(3)
-                }
-            }
+            try confirm(
+                "Restate \(plan.steps.count) daily view\(plan.steps.count == 1 ? "" : "s") on \(target)?", yes: yes, refusing: "restate")
             var options = ApplyOptions(
                 command: Apply.commandLine(), reason: "restate: \(reason)", revision: plan.revision, asOf: plan.asOf,
                 gate: StepGate(schedule: schedule, now: asOf.clock), session: SessionName(command: "restate"))
             options.recordsApplied = false
             let report = try await reportingErrors(verbose: output.verbose) {
-                do {
-                    return try await PlanExecutor.apply(
+                try await refusingOnLock {
+                    try await PlanExecutor.apply(
                         plan, configuration: configuration, options: options, logger: logger,
                         progress: { line in printError(line, prefixed: false) })
-                } catch let error as ApplyError {
-                    switch error {
-                    case .anotherWriter, .lockHolderStuck, .deadRunStillActive: break
-                    case .stepFailed: throw error
-                    }
-                    printError(error.description + ". Nothing was changed.")
-                    throw ExitCode(3)
                 }
             }
             if let held = report.held {

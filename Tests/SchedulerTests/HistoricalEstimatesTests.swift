@@ -86,7 +86,8 @@ struct HistoricalEstimatesTests {
         #expect(source == .floor)
         #expect(seconds == HistoricalEstimates.floor(kind))
         let builds: Set<PlanStep.Kind> = [
-            .buildDailyView, .buildShadowDailyView, .createIndex, .buildShadowYearlyTable, .buildYearlyTable, .checkConversion,
+            .buildDailyView, .buildShadowDailyView, .refreshDailyView, .createIndex, .buildShadowYearlyTable, .buildYearlyTable,
+            .checkConversion,
         ]
         #expect(seconds == (builds.contains(kind) ? 1 : 0.005))
     }
