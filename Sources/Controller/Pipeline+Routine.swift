@@ -36,19 +36,14 @@ extension Pipeline {
             if !routine.isEmpty { routine.when = schedule.planSchedule(for: routine, at: now) }
             var report = drift.annotated(by: change)
             for index in report.items.indices where routineItems.contains("\(report.items[index].kind.rawValue) \(report.items[index].object)") {
-                var item = report.items[index]
-                if let tenant = item.tenant, let reason = readiness.unreachable[tenant] {
-                    report.items[index].fix = DriftFix(
-                        status: .waiting, phase: nil, start: nil, text: "routine: waits for its source, which cannot be reached (\(reason))")
-                    continue
+                let item = report.items[index]
+                report.items[index].fix = if let reason = item.tenant.flatMap({ readiness.unreachable[$0] }) {
+                    DriftFix(status: .waiting, phase: nil, start: nil, text: "routine: waits for its source, which cannot be reached (\(reason))")
+                } else if item.kind == .dayWaiting {
+                    DriftFix(status: .waiting, phase: nil, start: nil, text: "routine: built on the first pass after readyWhen turns true")
+                } else {
+                    routine.fix(of: item)
                 }
-                if item.kind == .dayWaiting {
-                    report.items[index].fix = DriftFix(
-                        status: .waiting, phase: nil, start: nil, text: "routine: built on the first pass after readyWhen turns true")
-                    continue
-                }
-                item.fix = nil
-                report.items[index].fix = DriftReport(revision: nil, asOf: drift.asOf, items: [item]).annotated(by: routine).items[0].fix
             }
             return report
         }
@@ -91,7 +86,7 @@ extension Pipeline {
             desired: desired, live: live, drift: drift, asOf: asOf, policy: policy, readiness: readiness, reread: lookback)
         routine.notes = outages.notes + routine.notes
         let changeDrift = Planner.changeDrift(desired: desired, live: live, drift: drift)
-        let change = Planner.planChange(desired: desired, live: live, drift: drift, asOf: asOf, policy: policy)
+        let change = Planner.planChange(desired: desired, live: live, changeDrift: changeDrift, asOf: asOf, policy: policy)
         let history = HistoricalEstimates(try await StepHistory.samples(on: connection))
         let left = Set(changeDrift.items.map { "\($0.kind.rawValue) \($0.object)" })
         return Observation(

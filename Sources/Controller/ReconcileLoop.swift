@@ -455,11 +455,9 @@ public actor ReconcileLoop {
                 return "standby"
             }
             state.phase = .reconciling
-            let routineOptions = ApplyOptions(
-                parallelism: loaded.settings.policy.parallelism, lockTimeoutMilliseconds: loaded.settings.policy.lockTimeoutMilliseconds,
-                command: "warden run", reason: "controller: routine as of \(asOf)", revision: snapshot.revision, asOf: asOf,
-                gate: StepGate(schedule: schedule, now: settings.now, interruption: { [interruption] in interruption.value.withLock { $0 } }),
-                session: SessionName(command: "run"))
+            let routineOptions = applyOptions(
+                loaded, reason: "controller: routine as of \(asOf)", revision: snapshot.revision, asOf: asOf, strategy: .shadowSwap,
+                schedule: schedule)
             do {
                 let outcome = try await Pipeline.runRoutine(
                     loaded, lockedSession: session, configuration: settings.database, asOf: asOf, policy: loaded.settings.policy,
@@ -517,13 +515,10 @@ public actor ReconcileLoop {
         notify(.applyStarted, revision: snapshot.revision,
                message: "applying \(plan.steps.count) step\(plan.steps.count == 1 ? "" : "s") of revision \(snapshot.revision.map { String($0.prefix(12)) } ?? "folder")",
                driftItems: drift.items.count, steps: plan.steps.count)
-        let flag = interruption
-        let options = ApplyOptions(
-            parallelism: loaded.settings.policy.parallelism, lockTimeoutMilliseconds: loaded.settings.policy.lockTimeoutMilliseconds,
-            command: "warden run", reason: "controller: revision \(snapshot.revision.map { String($0.prefix(12)) } ?? "folder")",
-            revision: snapshot.revision, asOf: asOf, strategy: plan.strategy, templateSpecHashes: Self.specHashes(loaded),
-            gate: StepGate(schedule: schedule, now: settings.now, interruption: { flag.value.withLock { $0 } }),
-            session: SessionName(command: "run"))
+        var options = applyOptions(
+            loaded, reason: "controller: revision \(snapshot.revision.map { String($0.prefix(12)) } ?? "folder")",
+            revision: snapshot.revision, asOf: asOf, strategy: plan.strategy, schedule: schedule)
+        options.templateSpecHashes = Self.specHashes(loaded)
         do {
             let report = try await PlanExecutor.apply(
                 plan, configuration: settings.database, options: options, logger: logger, progress: nil, lockedSession: session)
@@ -544,6 +539,19 @@ public actor ReconcileLoop {
             notify(.applyFailed, revision: snapshot.revision, message: String(describing: error), steps: plan.steps.count)
             throw error
         }
+    }
+
+    /// How a pass runs a plan: the policy's parallelism and lock timeout, the windows at the loop's clock,
+    /// stopped between steps by shutdown or suspension.
+    private func applyOptions(
+        _ loaded: DesiredWarehouse, reason: String, revision: String?, asOf: Day, strategy: Policy.Strategy, schedule: Schedule
+    ) -> ApplyOptions {
+        let flag = interruption
+        return ApplyOptions(
+            parallelism: loaded.settings.policy.parallelism, lockTimeoutMilliseconds: loaded.settings.policy.lockTimeoutMilliseconds,
+            command: "warden run", reason: reason, revision: revision, asOf: asOf, strategy: strategy,
+            gate: StepGate(schedule: schedule, now: settings.now, interruption: { flag.value.withLock { $0 } }),
+            session: SessionName(command: "run"))
     }
 
     private func blockedByWindow(_ admission: Admission, plan: Plan, revision: String?) -> String {

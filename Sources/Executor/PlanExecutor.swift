@@ -199,6 +199,22 @@ public enum PlanExecutor {
             return try await run(plan, configuration: configuration, options: options, logger: logger,
                                  progress: progress, journal: Journal(connection: lockedSession), started: started, clock: clock)
         }
+        return try await withLockedSession(configuration: configuration, options: options, logger: logger, progress: progress) {
+            session in
+            try await run(plan, configuration: configuration, options: options, logger: logger,
+                          progress: progress, journal: Journal(connection: session), started: started, clock: clock)
+        }
+    }
+
+    /// Opens a session named for `options.session`, takes the apply lock on it (waiting
+    /// `options.lockWait` for a warden that went away), runs `body`, then lets go of the lock and closes
+    /// the session however `body` ends.
+    ///
+    /// - Throws: ``ApplyError/anotherWriter(target:holder:)`` when a live writer holds the lock.
+    public static func withLockedSession<T>(
+        configuration: ConnectionConfiguration, options: ApplyOptions, logger: Logger,
+        progress: (@Sendable (String) -> Void)?, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
         var named = configuration
         named.applicationName = options.session.description
         let session = try await PostgresConnection.connect(named, logger: logger)
@@ -210,13 +226,11 @@ public enum PlanExecutor {
             await session.close()
             throw error
         }
-        let journal = Journal(connection: session)
         do {
-            let report = try await run(plan, configuration: configuration, options: options, logger: logger,
-                                       progress: progress, journal: journal, started: started, clock: clock)
+            let value = try await body(session)
             _ = try? await session.advisoryUnlock(lockKey)
             await session.close()
-            return report
+            return value
         } catch {
             _ = try? await session.advisoryUnlock(lockKey)
             await session.close()

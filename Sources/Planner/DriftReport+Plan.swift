@@ -29,7 +29,7 @@ extension DriftReport {
 
 extension Plan {
     /// When this plan fixes `item`, or why it does not.
-    func fix(of item: DriftItem) -> DriftFix {
+    public func fix(of item: DriftItem) -> DriftFix {
         let key = "\(item.kind.rawValue) \(item.object)"
         if let reason = unplannedReasons[key] ?? (unplanned.contains(key) ? "see the plan's notes" : nil) {
             return DriftFix(status: .notPlanned, phase: nil, start: nil, text: "not planned yet: \(reason)")

@@ -56,11 +56,12 @@ extension Planner {
         return plan
     }
 
-    /// The change beside the routine: `drift` without what routine work covers (``changeDrift(desired:live:drift:)``),
-    /// planned with a public view that is gone left to the routine. Every step is ``PlanStep/Work/change``.
-    public static func planChange(desired: DesiredWarehouse, live: LiveWarehouse, drift: DriftReport, asOf: Day, policy: Policy) -> Plan {
-        plan(desired: desired, live: live, drift: changeDrift(desired: desired, live: live, drift: drift), asOf: asOf, policy: policy,
-             scope: .change)
+    /// The change beside the routine: `changeDrift` (what ``changeDrift(desired:live:drift:)`` leaves to
+    /// it) planned with a public view that is gone left to the routine. Every step is ``PlanStep/Work/change``.
+    public static func planChange(
+        desired: DesiredWarehouse, live: LiveWarehouse, changeDrift: DriftReport, asOf: Day, policy: Policy
+    ) -> Plan {
+        plan(desired: desired, live: live, drift: changeDrift, asOf: asOf, policy: policy, scope: .change)
     }
 
     /// The drift a change plan reconciles: `drift` without what routine work covers (due days and

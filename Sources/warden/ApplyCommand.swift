@@ -135,13 +135,8 @@ extension Warden {
                     throw ExitCode(3)
                 }
             }
-            let report = try await reportingErrors(verbose: output.verbose) {
-                try await refusingOnLock {
-                    try await PlanExecutor.apply(
-                        change, configuration: configuration, options: options, logger: logger,
-                        progress: { line in printError(line, prefixed: false) })
-                }
-            }
+            let report = try await applyShowingProgress(
+                change, configuration: configuration, options: options, logger: logger, verbose: output.verbose)
             if let held = report.held {
                 print("applied in part: \(report.summaryLine)")
                 printError(ScheduleText.line(held.admission, at: asOf.clock()) + " (step \(held.step.id), \(held.step.kind.rawValue)); "
@@ -208,21 +203,13 @@ extension Warden {
             let configuration = database.configuration
             return try await reportingErrors(verbose: output.verbose) {
                 try await refusingOnLock {
-                    var named = configuration
-                    named.applicationName = options.session.description
-                    let session = try await PostgresConnection.connect(named, logger: logger)
-                    do {
-                        try await ApplyLock.acquire(on: session, wait: options.lockWait) { line in printError(line, prefixed: false) }
-                        let outcome = try await Pipeline.runRoutine(
+                    let progress: @Sendable (String) -> Void = { line in printError(line, prefixed: false) }
+                    return try await PlanExecutor.withLockedSession(
+                        configuration: configuration, options: options, logger: logger, progress: progress
+                    ) { session in
+                        try await Pipeline.runRoutine(
                             desired, lockedSession: session, configuration: configuration, asOf: day, policy: policy, options: options,
-                            logger: logger, progress: { line in printError(line, prefixed: false) })
-                        _ = try? await session.advisoryUnlock(PlanExecutor.lockKey)
-                        await session.close()
-                        return outcome
-                    } catch {
-                        _ = try? await session.advisoryUnlock(PlanExecutor.lockKey)
-                        await session.close()
-                        throw error
+                            logger: logger, progress: progress)
                     }
                 }
             }

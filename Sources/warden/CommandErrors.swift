@@ -2,6 +2,8 @@ import ArgumentParser
 import Executor
 import Controller
 import Foundation
+import Logging
+import Planner
 import PostgresClient
 import WardenModel
 
@@ -81,5 +83,19 @@ func confirm(_ question: String, yes: Bool, refusing what: String) throws {
     guard answer == "y" || answer == "yes" else {
         printError("nothing applied")
         throw ExitCode(3)
+    }
+}
+
+/// Runs `plan` under the apply lock on a session of its own, its progress lines on standard error:
+/// what `apply` and `restate` run. A lock held by another writer is a refusal (``refusingOnLock(_:)``).
+func applyShowingProgress(
+    _ plan: Plan, configuration: ConnectionConfiguration, options: ApplyOptions, logger: Logger, verbose: Bool
+) async throws -> ApplyReport {
+    try await reportingErrors(verbose: verbose) {
+        try await refusingOnLock {
+            try await PlanExecutor.apply(
+                plan, configuration: configuration, options: options, logger: logger,
+                progress: { line in printError(line, prefixed: false) })
+        }
     }
 }

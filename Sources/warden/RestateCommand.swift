@@ -80,13 +80,8 @@ extension Warden {
                 command: Apply.commandLine(), reason: "restate: \(reason)", revision: plan.revision, asOf: plan.asOf,
                 gate: StepGate(schedule: schedule, now: asOf.clock), session: SessionName(command: "restate"))
             options.recordsApplied = false
-            let report = try await reportingErrors(verbose: output.verbose) {
-                try await refusingOnLock {
-                    try await PlanExecutor.apply(
-                        plan, configuration: configuration, options: options, logger: logger,
-                        progress: { line in printError(line, prefixed: false) })
-                }
-            }
+            let report = try await applyShowingProgress(
+                plan, configuration: configuration, options: options, logger: logger, verbose: output.verbose)
             if let held = report.held {
                 print("restated in part: \(report.summaryLine)")
                 printError(ScheduleText.line(held.admission, at: asOf.clock()) + "; run warden restate again then")

@@ -68,6 +68,22 @@ public final class PublicViewReader: Sendable {
         return state.withLock { $0 }
     }
 
+    /// Runs `body` while a reader queries the public view every 50 ms, from its first answered query
+    /// before `body` to one after it; returns `body`'s value and what the reader saw.
+    public static func reading<T>(_ connectionString: String, during body: () async throws -> T) async throws -> (T, Figures) {
+        let reader = try await start(connectionString)
+        await reader.waitForQueries()
+        let value: T
+        do {
+            value = try await body()
+        } catch {
+            _ = await reader.stop()
+            throw error
+        }
+        await reader.waitForQueries()
+        return (value, await reader.stop())
+    }
+
     /// One line for the test log.
     public static func describe(_ figures: Figures) -> String {
         "\(figures.queries) queries, longest wait \(String(format: "%.1f", figures.longest * 1000)) ms, \(figures.errors.count) errors"

@@ -18,13 +18,7 @@ struct ApplyCommandTests {
 
         static func make(_ label: String) async throws -> World {
             let (built, folder) = try await DemoWarehouse.build(label)
-            let yamlPath = folder.path + "/templates/foodlogstats.yaml"
-            try String(contentsOfFile: yamlPath, encoding: .utf8).replacing(
-                "indexes:", with: "  - { name: waste_category, type: text, default: UNKNOWN }\nindexes:")
-                .write(toFile: yamlPath, atomically: true, encoding: .utf8)
-            let sqlPath = folder.path + "/templates/foodlogstats.sql"
-            try String(contentsOfFile: sqlPath, encoding: .utf8).replacing("pf.weight\n", with: "pf.weight,\n    pf.waste_category\n")
-                .write(toFile: sqlPath, atomically: true, encoding: .utf8)
+            try DemoWarehouse.addWasteCategory(folder.path)
             return World(built: built, folder: folder)
         }
 

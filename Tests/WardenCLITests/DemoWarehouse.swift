@@ -22,6 +22,18 @@ enum DemoWarehouse {
         return (built, folder)
     }
 
+    /// Seed 000's change in the desired state at `folder`: foodlogstats gains `waste_category text`,
+    /// default 'UNKNOWN' for history, at the end of its columns and its query.
+    static func addWasteCategory(_ folder: String) throws {
+        let yamlPath = folder + "/templates/foodlogstats.yaml"
+        try String(contentsOfFile: yamlPath, encoding: .utf8).replacing(
+            "indexes:", with: "  - { name: waste_category, type: text, default: UNKNOWN }\nindexes:")
+            .write(toFile: yamlPath, atomically: true, encoding: .utf8)
+        let sqlPath = folder + "/templates/foodlogstats.sql"
+        try String(contentsOfFile: sqlPath, encoding: .utf8).replacing("pf.weight\n", with: "pf.weight,\n    pf.waste_category\n")
+            .write(toFile: sqlPath, atomically: true, encoding: .utf8)
+    }
+
     /// Drops the warehouse and the tenants' source databases.
     static func drop(_ built: DemoWorld.Built) async {
         guard let cluster = try? await TestCluster.shared() else { return }

@@ -47,13 +47,7 @@ struct PlanCommandTests {
         try settings.write(toFile: warehouseYAML, atomically: true, encoding: .utf8)
 
         // Seed 000's change: waste_category, default 'UNKNOWN' for history.
-        let yamlPath = folder.path + "/templates/foodlogstats.yaml"
-        try String(contentsOfFile: yamlPath, encoding: .utf8).replacing(
-            "indexes:", with: "  - { name: waste_category, type: text, default: UNKNOWN }\nindexes:")
-            .write(toFile: yamlPath, atomically: true, encoding: .utf8)
-        let sqlPath = folder.path + "/templates/foodlogstats.sql"
-        try String(contentsOfFile: sqlPath, encoding: .utf8).replacing("pf.weight\n", with: "pf.weight,\n    pf.waste_category\n")
-            .write(toFile: sqlPath, atomically: true, encoding: .utf8)
+        try DemoWarehouse.addWasteCategory(folder.path)
 
         let summary = try await Subprocess.run([binary, "plan", "--dir", folder.path, "--at", "2026-01-05T12:00:00Z"] + base)
         #expect(summary.status == 2, "\(summary.standardError)")

@@ -43,14 +43,12 @@ struct RoutineCommandTests {
         }
 
         /// Seed 000's added column, merged: `waste_category` at the end of foodlogstats.
-        func addWasteCategory() throws {
-            let yamlPath = folder.path + "/templates/foodlogstats.yaml"
-            try String(contentsOfFile: yamlPath, encoding: .utf8).replacing(
-                "indexes:", with: "  - { name: waste_category, type: text, default: UNKNOWN }\nindexes:")
-                .write(toFile: yamlPath, atomically: true, encoding: .utf8)
-            let sqlPath = folder.path + "/templates/foodlogstats.sql"
-            try String(contentsOfFile: sqlPath, encoding: .utf8).replacing("pf.weight\n", with: "pf.weight,\n    pf.waste_category\n")
-                .write(toFile: sqlPath, atomically: true, encoding: .utf8)
+        func addWasteCategory() throws { try DemoWarehouse.addWasteCategory(folder.path) }
+
+        /// `warden drift` at `clock` (`--at …`) exits 0: nothing left to do.
+        func expectInSync(_ clock: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            let drift = try await Subprocess.run([WardenCLITests.binary, "drift"] + arguments + clock)
+            #expect(drift.status == 0, "\(drift.standardOutput)\(drift.standardError)", sourceLocation: sourceLocation)
         }
 
         func tearDown() async {
@@ -92,11 +90,9 @@ struct RoutineCommandTests {
         #expect(plan.standardOutput.hasPrefix("routine as of 2026-01-06"), "\(plan.standardOutput)")
         #expect(!plan.standardOutput.contains("waiting for window"), "\(plan.standardOutput)")
 
-        let reader = try await PublicViewReader.start(world.dsn)
-        await reader.waitForQueries()
-        let apply = try await Subprocess.run([binary, "apply", "--yes"] + world.arguments + tuesday)
-        await reader.waitForQueries()
-        let reading = await reader.stop()
+        let (apply, reading) = try await PublicViewReader.reading(world.dsn) {
+            try await Subprocess.run([binary, "apply", "--yes"] + world.arguments + tuesday)
+        }
         print("public.foodlogstats reader during the Tuesday routine: \(PublicViewReader.describe(reading))")
         #expect(apply.status == 0, "\(apply.standardOutput)\(apply.standardError)")
         #expect(apply.standardOutput.contains("routine applied: "), "\(apply.standardOutput)")
@@ -109,8 +105,7 @@ struct RoutineCommandTests {
         // Routine applies no revision: nothing is recorded as applied.
         #expect(try await warehouse.scalar(Int.self, "SELECT count(*)::int FROM _wh.warden_applied") == 0)
 
-        let drift = try await Subprocess.run([binary, "drift"] + world.arguments + tuesday)
-        #expect(drift.status == 0, "\(drift.standardOutput)\(drift.standardError)")
+        try await world.expectInSync(tuesday)
         await warehouse.close()
         await world.tearDown()
     }
@@ -152,8 +147,7 @@ struct RoutineCommandTests {
         #expect(try await Self.exists(warehouse, "public.foodlogstats"))
         #expect(try await warehouse.scalar(Bool.self, "SELECT has_table_privilege('analysts', 'public.foodlogstats', 'SELECT')"))
         #expect(Set(try await Self.publicRows(warehouse, day: "2026-01-05").keys) == Self.tenants)
-        let drift = try await Subprocess.run([binary, "drift"] + world.arguments + tuesday)
-        #expect(drift.status == 0, "\(drift.standardOutput)\(drift.standardError)")
+        try await world.expectInSync(tuesday)
         await warehouse.close()
         await world.tearDown()
     }
@@ -178,12 +172,10 @@ struct RoutineCommandTests {
         #expect(try await ApplyCommandTests.yearlyTables(warehouse) == yearlyBefore)
 
         // Sunday February 1, 02:30 in Chicago: sunday-night is open and month-end-close has closed.
-        let reader = try await PublicViewReader.start(world.dsn)
-        await reader.waitForQueries()
         let sunday = ["--at", "2026-02-01T02:30:00-06:00"]
-        let inWindow = try await Subprocess.run([binary, "apply", "--yes"] + world.arguments + sunday)
-        await reader.waitForQueries()
-        let reading = await reader.stop()
+        let (inWindow, reading) = try await PublicViewReader.reading(world.dsn) {
+            try await Subprocess.run([binary, "apply", "--yes"] + world.arguments + sunday)
+        }
         #expect(inWindow.status == 0, "\(inWindow.standardOutput)\(inWindow.standardError)")
         #expect(reading.errors.isEmpty, "\(reading.errors)")
         #expect(try await ApplyCommandTests.publicColumns(warehouse) == columnsBefore + ["waste_category"])
@@ -198,8 +190,7 @@ struct RoutineCommandTests {
             #expect(filled > 0, "\(day) reads the new column")
         }
         #expect(try await ApplyCommandTests.leftovers(warehouse) == 0)
-        let drift = try await Subprocess.run([binary, "drift"] + world.arguments + sunday)
-        #expect(drift.status == 0, "\(drift.standardOutput)\(drift.standardError)")
+        try await world.expectInSync(sunday)
         await warehouse.close()
         await world.tearDown()
     }
@@ -235,8 +226,7 @@ struct RoutineCommandTests {
             #expect(Set(counts.keys) == Self.tenants, "\(day): \(counts)")
         }
         #expect(try await ApplyCommandTests.leftovers(warehouse) == 0)
-        let drift = try await Subprocess.run([binary, "drift"] + world.arguments + sunday)
-        #expect(drift.status == 0, "\(drift.standardOutput)\(drift.standardError)")
+        try await world.expectInSync(sunday)
         await warehouse.close()
         await world.tearDown()
     }
@@ -358,12 +348,10 @@ struct RoutineCommandTests {
         try await Self.insertLateRow(world, tenant: "landb", day: "2026-01-02", id: 900_000_002)
         try await Self.insertLateRow(world, tenant: "acme", day: "2026-01-02", id: 900_000_012)
 
-        let reader = try await PublicViewReader.start(world.dsn)
-        await reader.waitForQueries()
         let wednesday = ["--at", "2026-01-07T12:00:00Z"]
-        let next = try await Subprocess.run([binary, "apply", "--yes"] + world.arguments + wednesday)
-        await reader.waitForQueries()
-        let reading = await reader.stop()
+        let (next, reading) = try await PublicViewReader.reading(world.dsn) {
+            try await Subprocess.run([binary, "apply", "--yes"] + world.arguments + wednesday)
+        }
         #expect(next.status == 0, "\(next.standardOutput)\(next.standardError)")
         #expect(next.standardOutput.contains("refresh daily view"), "\(next.standardOutput)")
         #expect(reading.errors.isEmpty, "\(reading.errors)")
